@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "CELMoD course administration"
+admin.site.site_title = "CELMoD course admin"
+
+urlpatterns = [
+    path("", include("lessons.urls")),
+    path("accounts/", include("celmod_course.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

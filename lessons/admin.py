@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from .models import Activity, Faculty, KeyTakeaway, Lesson, LessonCompletion, Paragraph
+
+
+class KeyTakeawayInline(admin.TabularInline):
+    model = KeyTakeaway
+    extra = 0
+
+
+class FacultyInline(admin.TabularInline):
+    model = Faculty
+    extra = 0
+
+
+class LessonInline(admin.TabularInline):
+    model = Lesson
+    extra = 0
+    fields = ("order", "heading", "slug")
+    show_change_link = True
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("title", "released_on", "expires_on", "status")
+    prepopulated_fields = {"slug": ("title",)}
+    search_fields = ("title",)
+    inlines = [KeyTakeawayInline, FacultyInline, LessonInline]
+
+
+class ParagraphInline(admin.StackedInline):
+    model = Paragraph
+    extra = 0
+    fields = ("order", "speaker", "text")
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ("heading", "activity", "order")
+    list_filter = ("activity",)
+    list_select_related = ("activity",)
+    ordering = ("activity", "order")
+    search_fields = ("heading", "paragraphs__text")
+    inlines = [ParagraphInline]
+
+
+@admin.register(LessonCompletion)
+class LessonCompletionAdmin(admin.ModelAdmin):
+    list_display = ("learner", "lesson", "completed_at")
+    list_filter = ("lesson__activity", "lesson")
+    list_select_related = ("learner", "lesson")
+    search_fields = ("learner__email", "learner__full_name")
+    date_hierarchy = "completed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lessons"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("progress/", views.my_progress, name="progress"),
+    path("activities/<slug:slug>/", views.activity_detail, name="activity"),
+    path(
+        "activities/<slug:activity_slug>/lessons/<slug:lesson_slug>/",
+        views.lesson_detail,
+        name="lesson",
+    ),
+    path(
+        "activities/<slug:activity_slug>/lessons/<slug:lesson_slug>/complete/",
+        views.complete_lesson,
+        name="complete",
+    ),
+]
