@@ -82,7 +82,7 @@ class KeyTakeaway(models.Model):
 
 class LessonQuerySet(models.QuerySet):
     def for_activity(self, activity):
-        return self.filter(activity=activity).order_by("order")
+        return self.filter(activity=activity).select_related("activity").order_by("order")
 
 
 class Lesson(models.Model):

@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import call_command
+
+from celmod_course.accounts.models import Profession, User
+from lessons.models import Activity, Lesson
+
+PASSWORD = "a-long-and-unusual-passphrase"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def activity(db):
+    """The seed's activity, loaded from the same fixture `make run` loads."""
+    call_command("loaddata", "celmods", verbosity=0)
+    return Activity.objects.get(slug="celmods-in-multiple-myeloma")
+
+
+@pytest.fixture
+def lessons(activity):
+    return list(Lesson.objects.for_activity(activity))
+
+
+def make_learner(email="learner@example.org", full_name="Jane Doe, MD", **fields):
+    fields.setdefault("profession", Profession.PHYSICIAN)
+    return User.objects.create_user(
+        email=email, password=PASSWORD, full_name=full_name, **fields
+    )
+
+
+@pytest.fixture
+def learner(db):
+    return make_learner()
+
+
+@pytest.fixture
+def staff(db):
+    return User.objects.create_user(
+        email="staff@example.org", password=PASSWORD, full_name="Sam Staff", is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def learner_client(client, learner):
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

@@ -1,0 +1,164 @@
+"""Completing lessons, the marks and buttons that follow, and My progress."""
+
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from lessons.models import LessonCompletion
+from tests.conftest import PASSWORD
+from tests.html import block_texts
+
+
+def complete_url(lesson):
+    return reverse("lessons:complete", args=[lesson.activity.slug, lesson.slug])
+
+
+def test_completing_a_lesson_records_it_and_moves_to_the_next(learner_client, learner, lessons):
+    response = learner_client.post(complete_url(lessons[0]))
+    assert response.status_code == 302
+    assert response["Location"] == lessons[1].get_absolute_url()
+    assert LessonCompletion.objects.filter(learner=learner, lesson=lessons[0]).exists()
+
+
+def test_completing_the_last_lesson_returns_to_the_overview(learner_client, lessons, activity):
+    for lesson in lessons:
+        response = learner_client.post(complete_url(lesson), follow=True)
+    assert response.redirect_chain[-1][0] == activity.get_absolute_url()
+    assert "You have completed every lesson of this activity." in block_texts(response)
+
+
+def test_lessons_completed_out_of_order_show_the_right_marks_bar_and_continue_target(
+    learner_client, activity, lessons
+):
+    learner_client.post(complete_url(lessons[2]))
+    learner_client.post(complete_url(lessons[0]))
+
+    page = learner_client.get(activity.get_absolute_url())
+    blocks = block_texts(page)
+    assert "2 of 4 lessons completed" in blocks
+    assert f"{lessons[0].heading} ✓(completed)" in blocks
+    assert f"{lessons[1].heading}" in blocks
+    assert f"{lessons[2].heading} ✓(completed)" in blocks
+    assert f"{lessons[3].heading}" in blocks
+    html = page.content.decode()
+    assert 'max="4" value="2"' in html
+    assert (
+        f'href="{lessons[1].get_absolute_url()}">Continue<span class="visually-hidden">'
+    ) in html
+
+    progress = block_texts(learner_client.get(reverse("lessons:progress")))
+    assert "In progress" in progress
+    assert "Progress: 0 Courses Completed" in progress
+
+
+def test_coming_back_later_after_every_lesson_shows_review_and_completed(
+    client, learner, activity, lessons
+):
+    client.force_login(learner)
+    with time_machine.travel("2026-11-20 10:00Z", tick=False):
+        for lesson in reversed(lessons):
+            client.post(complete_url(lesson))
+    client.logout()
+
+    assert client.login(username="learner@example.org", password=PASSWORD)
+    page = client.get(activity.get_absolute_url())
+    assert "4 of 4 lessons completed" in block_texts(page)
+    assert (
+        f'href="{lessons[0].get_absolute_url()}">Review<span class="visually-hidden">'
+    ) in page.content.decode()
+
+    progress = block_texts(client.get(reverse("lessons:progress")))
+    assert "Completed on November 20, 2026" in progress
+    assert "Progress: 1 Course Completed" in progress
+
+
+def test_a_new_learner_sees_start_and_not_started(learner_client, activity, lessons):
+    page = learner_client.get(activity.get_absolute_url())
+    assert "0 of 4 lessons completed" in block_texts(page)
+    assert (
+        f'href="{lessons[0].get_absolute_url()}">Start<span class="visually-hidden">'
+    ) in page.content.decode()
+    assert "Not started" in block_texts(learner_client.get(reverse("lessons:progress")))
+
+
+def test_the_lesson_page_marks_completed_lessons_in_its_table_of_contents(
+    learner_client, lessons
+):
+    learner_client.post(complete_url(lessons[1]))
+    blocks = block_texts(learner_client.get(lessons[1].get_absolute_url()))
+    assert f"2. {lessons[1].heading} ✓(completed)" in blocks
+    assert f"1. {lessons[0].heading}" in blocks
+    assert "✓ You completed this lesson." in blocks
+
+
+def test_completing_a_lesson_twice_keeps_one_row(learner_client, learner, lessons):
+    learner_client.post(complete_url(lessons[0]))
+    response = learner_client.post(complete_url(lessons[0]))
+    assert response.status_code == 302
+    assert LessonCompletion.objects.filter(learner=learner).count() == 1
+
+
+def test_reading_a_lesson_changes_nothing(learner_client, lessons):
+    learner_client.get(lessons[0].get_absolute_url())
+    response = learner_client.get(complete_url(lessons[0]))
+    assert response.status_code == 405
+    assert LessonCompletion.objects.count() == 0
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_and_back_to_the_lesson(client, learner, lessons):
+    response = client.post(complete_url(lessons[1]))
+    assert response.status_code == 302
+    login_url = f"{reverse('accounts:login')}?next={lessons[1].get_absolute_url()}"
+    assert response["Location"] == login_url
+    assert LessonCompletion.objects.count() == 0
+
+    response = client.post(
+        login_url, {"username": "learner@example.org", "password": PASSWORD}
+    )
+    assert response["Location"] == lessons[1].get_absolute_url()
+
+
+def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(learner, lessons):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    response = client.post(complete_url(lessons[0]))
+    assert response.status_code == 403
+    assert "This form could not be sent" in block_texts(response)
+    assert LessonCompletion.objects.count() == 0
+
+
+def test_my_progress_needs_an_account(client):
+    response = client.get(reverse("lessons:progress"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="real concurrent writers need PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_completions_of_one_lesson_keep_one_row(learner, lessons):
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def complete():
+        try:
+            client = Client()
+            client.force_login(learner)
+            barrier.wait()
+            statuses.append(client.post(complete_url(lessons[0])).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=complete) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [302, 302]
+    assert LessonCompletion.objects.filter(learner=learner, lesson=lessons[0]).count() == 1
