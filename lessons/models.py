@@ -62,9 +62,7 @@ class Faculty(models.Model):
 
 
 class KeyTakeaway(models.Model):
-    activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="key_takeaways"
-    )
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="key_takeaways")
     order = models.PositiveSmallIntegerField()
     text = models.TextField()
 

@@ -26,9 +26,7 @@ def lessons(activity):
 
 def make_learner(email="learner@example.org", full_name="Jane Doe, MD", **fields):
     fields.setdefault("profession", Profession.PHYSICIAN)
-    return User.objects.create_user(
-        email=email, password=PASSWORD, full_name=full_name, **fields
-    )
+    return User.objects.create_user(email=email, password=PASSWORD, full_name=full_name, **fields)
 
 
 @pytest.fixture
@@ -39,7 +37,10 @@ def learner(db):
 @pytest.fixture
 def staff(db):
     return User.objects.create_user(
-        email="staff@example.org", password=PASSWORD, full_name="Sam Staff", is_staff=True,
+        email="staff@example.org",
+        password=PASSWORD,
+        full_name="Sam Staff",
+        is_staff=True,
         is_superuser=True,
     )
 

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,105 +15,210 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('introduction', models.TextField()),
-                ('released_on', models.DateField(verbose_name='released')),
-                ('expires_on', models.DateField(help_text='The last day on which the activity is offered for credit.', verbose_name='expires')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("introduction", models.TextField()),
+                ("released_on", models.DateField(verbose_name="released")),
+                (
+                    "expires_on",
+                    models.DateField(
+                        help_text="The last day on which the activity is offered for credit.",
+                        verbose_name="expires",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-released_on', 'title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('released_on'))), name='lessons_activity_expires_after_release')],
+                "verbose_name_plural": "activities",
+                "ordering": ["-released_on", "title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_on__gt", models.F("released_on"))),
+                        name="lessons_activity_expires_after_release",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Faculty',
+            name="Faculty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=150)),
-                ('credentials', models.CharField(blank=True, max_length=100)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faculty', to='lessons.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=150)),
+                ("credentials", models.CharField(blank=True, max_length=100)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="faculty",
+                        to="lessons.activity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'faculty member',
-                'verbose_name_plural': 'faculty',
-                'ordering': ['activity', 'order'],
+                "verbose_name": "faculty member",
+                "verbose_name_plural": "faculty",
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='KeyTakeaway',
+            name="KeyTakeaway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_takeaways', to='lessons.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_takeaways",
+                        to="lessons.activity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['activity', 'order'],
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('slug', models.SlugField(max_length=100)),
-                ('heading', models.CharField(max_length=300)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='lessons.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("slug", models.SlugField(max_length=100)),
+                ("heading", models.CharField(max_length=300)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lessons",
+                        to="lessons.activity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['activity', 'order'],
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='LessonCompletion',
+            name="LessonCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesson_completions', to=settings.AUTH_USER_MODEL)),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to='lessons.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lesson_completions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="completions",
+                        to="lessons.lesson",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='lessons.lesson')),
-                ('speaker', models.ForeignKey(blank=True, help_text='Only where the commentary names the speaker before this paragraph.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='paragraphs', to='lessons.faculty')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="lessons.lesson",
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Only where the commentary names the speaker before this paragraph.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="paragraphs",
+                        to="lessons.faculty",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['lesson', 'order'],
+                "ordering": ["lesson", "order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='faculty',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='lessons_faculty_unique_order'),
+            model_name="faculty",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="lessons_faculty_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keytakeaway',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='lessons_keytakeaway_unique_order'),
+            model_name="keytakeaway",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="lessons_keytakeaway_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('activity', 'slug'), name='lessons_lesson_unique_slug'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "slug"), name="lessons_lesson_unique_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='lessons_lesson_unique_order'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="lessons_lesson_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lessoncompletion',
-            constraint=models.UniqueConstraint(fields=('learner', 'lesson'), name='lessons_completion_one_per_learner'),
+            model_name="lessoncompletion",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "lesson"), name="lessons_completion_one_per_learner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraph',
-            constraint=models.UniqueConstraint(fields=('lesson', 'order'), name='lessons_paragraph_unique_order'),
+            model_name="paragraph",
+            constraint=models.UniqueConstraint(
+                fields=("lesson", "order"), name="lessons_paragraph_unique_order"
+            ),
         ),
     ]

@@ -32,9 +32,7 @@ def site_blocks(client, activity, lessons):
     return blocks
 
 
-def test_every_lesson_page_shows_each_paragraph_of_the_fixture_with_its_speaker(
-    client, lessons
-):
+def test_every_lesson_page_shows_each_paragraph_of_the_fixture_with_its_speaker(client, lessons):
     for lesson in lessons:
         response = client.get(lesson.get_absolute_url())
         assert response.status_code == 200
@@ -71,9 +69,7 @@ def test_the_overview_shows_title_dates_takeaways_introduction_and_faculty(clien
         assert member in blocks
 
 
-def test_every_line_of_the_seed_commentary_is_on_the_site_word_for_word(
-    client, activity, lessons
-):
+def test_every_line_of_the_seed_commentary_is_on_the_site_word_for_word(client, activity, lessons):
     lines = seed_lines()
     start = lines.index("Key Takeaways") + 1
     end = lines.index("Your Thoughts")
@@ -98,9 +94,7 @@ def test_the_seed_title_and_dates_are_on_the_overview(client, activity):
 def test_speaker_labels_stand_exactly_where_the_seed_has_them(activity):
     lines = seed_lines()
     labels = [str(member) + ": " for member in Faculty.objects.filter(activity=activity)]
-    seed_labelled = [
-        line for line in lines if any(line.startswith(label) for label in labels)
-    ]
+    seed_labelled = [line for line in lines if any(line.startswith(label) for label in labels)]
     fixture_labelled = [
         f"{p.speaker}: {p.text}"
         for p in Paragraph.objects.filter(speaker__isnull=False).order_by("lesson__order", "order")

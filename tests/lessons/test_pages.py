@@ -33,9 +33,7 @@ def test_the_lesson_page_links_previous_and_offers_complete_and_continue(client,
     assert "Lesson 2 of 4" in block_texts(client.get(lessons[1].get_absolute_url()))
 
 
-def test_the_first_lesson_leads_back_to_the_overview_instead_of_previous(
-    client, activity, lessons
-):
+def test_the_first_lesson_leads_back_to_the_overview_instead_of_previous(client, activity, lessons):
     html = client.get(lessons[0].get_absolute_url()).content.decode()
     assert 'rel="prev"' not in html
     assert f'href="{activity.get_absolute_url()}">Back to overview' in html

@@ -85,9 +85,7 @@ def test_a_new_learner_sees_start_and_not_started(learner_client, activity, less
     assert "Not started" in block_texts(learner_client.get(reverse("lessons:progress")))
 
 
-def test_the_lesson_page_marks_completed_lessons_in_its_table_of_contents(
-    learner_client, lessons
-):
+def test_the_lesson_page_marks_completed_lessons_in_its_table_of_contents(learner_client, lessons):
     learner_client.post(complete_url(lessons[1]))
     blocks = block_texts(learner_client.get(lessons[1].get_absolute_url()))
     assert f"2. {lessons[1].heading} ✓(completed)" in blocks
@@ -116,9 +114,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in_and_back_to_the_lesson(client, l
     assert response["Location"] == login_url
     assert LessonCompletion.objects.count() == 0
 
-    response = client.post(
-        login_url, {"username": "learner@example.org", "password": PASSWORD}
-    )
+    response = client.post(login_url, {"username": "learner@example.org", "password": PASSWORD})
     assert response["Location"] == lessons[1].get_absolute_url()
 
 
