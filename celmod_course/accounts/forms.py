@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 
-from .models import User
+from .models import Profession, User
 
 
 class SignUpForm(BaseUserCreationForm):
@@ -13,6 +13,12 @@ class SignUpForm(BaseUserCreationForm):
             "email": "You will log in with this address. It is never shown to other learners.",
             "full_name": "As it should appear on your certificate, for example Jane Doe, MD.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No profession is preselected: each learner says which is theirs.
+        self.fields["profession"].choices = [("", "Choose your profession"), *Profession.choices]
+        self.fields["profession"].initial = None
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])

@@ -77,6 +77,14 @@ def test_a_blank_full_name_is_refused(client):
     assert not User.objects.exists()
 
 
+def test_no_profession_is_preselected_and_one_is_required(client):
+    html = client.get(reverse("accounts:signup")).content.decode()
+    assert '<option value="" selected>Choose your profession</option>' in html
+    response = client.post(reverse("accounts:signup"), {**SIGNUP, "profession": ""})
+    assert response.status_code == 200
+    assert not User.objects.exists()
+
+
 def test_an_unknown_profession_is_refused(client):
     response = client.post(reverse("accounts:signup"), {**SIGNUP, "profession": "astronaut"})
     assert response.status_code == 200
