@@ -6,6 +6,7 @@ admin.site.site_title = "CELMoD course admin"
 
 urlpatterns = [
     path("", include("lessons.urls")),
+    path("", include("quiz.urls")),
     path("accounts/", include("celmod_course.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Activity, Faculty, KeyTakeaway, Lesson, LessonCompletion, Paragraph
+from .models import (
+    Activity,
+    ActivityCompletion,
+    Faculty,
+    KeyTakeaway,
+    Lesson,
+    LessonCompletion,
+    Paragraph,
+)
 
 
 class KeyTakeawayInline(admin.TabularInline):
@@ -50,6 +58,23 @@ class LessonCompletionAdmin(admin.ModelAdmin):
     list_filter = ("lesson__activity", "lesson")
     list_select_related = ("learner", "lesson")
     search_fields = ("learner__email", "learner__full_name")
+    date_hierarchy = "completed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityCompletion)
+class ActivityCompletionAdmin(admin.ModelAdmin):
+    """Completions are records of what learners did: read-only."""
+
+    list_display = ("learner", "activity", "completed_at", "certificate_number")
+    list_filter = ("activity",)
+    list_select_related = ("learner", "activity")
+    search_fields = ("learner__email", "learner__full_name", "certificate_number")
     date_hierarchy = "completed_at"
 
     def has_add_permission(self, request):

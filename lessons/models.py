@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -14,6 +16,9 @@ class Activity(models.Model):
     expires_on = models.DateField(
         "expires", help_text="The last day on which the activity is offered for credit."
     )
+    pass_mark = models.PositiveSmallIntegerField(
+        default=70, help_text="The knowledge-check score, in percent, needed to pass."
+    )
 
     class Meta:
         verbose_name_plural = "activities"
@@ -22,6 +27,10 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=models.Q(expires_on__gt=models.F("released_on")),
                 name="lessons_activity_expires_after_release",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
+                name="lessons_activity_pass_mark_percent",
             ),
         ]
 
@@ -38,6 +47,10 @@ class Activity(models.Model):
     @property
     def status(self):
         return "Expired" if self.is_expired() else "Active"
+
+    def passes(self, score, total):
+        """Whether `score` right answers out of `total` reach the pass mark (no rounding)."""
+        return total > 0 and score * 100 >= self.pass_mark * total
 
 
 class Faculty(models.Model):
@@ -166,3 +179,83 @@ class LessonCompletion(models.Model):
 
     def __str__(self):
         return f"{self.learner} completed {self.lesson}"
+
+
+CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_certificate_number():
+    """Four groups of four: 80 random bits, so numbers cannot be guessed or enumerated."""
+    chars = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(16))
+    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+
+
+class ActivityCompletionManager(models.Manager):
+    def record_if_complete(self, *, learner, activity):
+        """Write the learner's completion once every lesson is done and an attempt passed.
+
+        Call inside a transaction that has locked the learner (see `lock_learner`), so that the
+        last lesson and the passing attempt, arriving together, cannot both miss each other.
+        Returns the new completion, or None when not complete yet or already recorded.
+        """
+        lessons = set(activity.lessons.values_list("pk", flat=True))
+        done = set(
+            LessonCompletion.objects.filter(learner=learner, lesson__activity=activity).values_list(
+                "lesson_id", flat=True
+            )
+        )
+        if not lessons or lessons - done:
+            return None
+        attempt = (
+            activity.attempts.filter(learner=learner, passed=True).order_by("submitted_at").first()
+        )
+        if attempt is None:
+            return None
+        try:
+            with transaction.atomic():
+                return self.create(learner=learner, activity=activity, attempt=attempt)
+        except IntegrityError:
+            return None
+
+
+class ActivityCompletion(models.Model):
+    """A learner's completion of an activity, and the certificate that proves it."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_completions"
+    )
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="completions")
+    attempt = models.ForeignKey(
+        "quiz.Attempt",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The passing knowledge-check attempt.",
+    )
+    completed_at = models.DateTimeField(default=timezone.now)
+    certificate_number = models.CharField(
+        max_length=19, unique=True, default=new_certificate_number, editable=False
+    )
+
+    objects = ActivityCompletionManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "activity"], name="lessons_activitycompletion_one_per_learner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} completed {self.activity}"
+
+    def get_absolute_url(self):
+        return reverse("lessons:certificate", args=[self.certificate_number])
+
+    @property
+    def completed_on(self):
+        return timezone.localdate(self.completed_at)
+
+    @property
+    def is_valid_for_credit(self):
+        """Credit only for completions on or before the activity's expiration date."""
+        return self.completed_on <= self.activity.expires_on

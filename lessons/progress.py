@@ -1,12 +1,14 @@
-"""How far a learner has got in an activity, derived from their lesson completions."""
+"""How far a learner has got in an activity: lessons, knowledge check and completion."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.utils import timezone
+from django.urls import reverse
 
-from .models import Activity, Lesson, LessonCompletion
+from quiz.models import Attempt
+
+from .models import Activity, ActivityCompletion, Lesson, LessonCompletion
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -14,35 +16,69 @@ COMPLETED = "completed"
 
 
 @dataclass(frozen=True)
+class Step:
+    """Where the overview's main button leads."""
+
+    label: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Progress:
     activity: Activity
     lessons: list[Lesson]
     completed_at: dict[int, datetime] = field(default_factory=dict)
+    attempted: bool = False
+    passed: bool = False
+    completion: ActivityCompletion | None = None
 
     @classmethod
     def for_activity(cls, learner, activity, lessons):
-        """One query: the learner's completions of this activity's lessons."""
-        completed_at = {}
-        if learner.is_authenticated:
-            completed_at = dict(
-                LessonCompletion.objects.filter(
-                    learner=learner, lesson__activity=activity
-                ).values_list("lesson_id", "completed_at")
-            )
-        return cls(activity, lessons, completed_at)
+        """Three queries: lesson completions, attempts, and the activity completion."""
+        return cls.for_activities(learner, [activity], {activity.pk: lessons})[0]
 
     @classmethod
-    def for_activities(cls, learner, activities):
-        """One query for any number of activities, whose lessons are prefetched."""
+    def for_activities(cls, learner, activities, lessons=None):
+        """Three queries for any number of activities.
+
+        `lessons` maps activity ids to their ordered lessons; without it the activities'
+        lessons must be prefetched.
+        """
+        if lessons is None:
+            lessons = {activity.pk: list(activity.lessons.all()) for activity in activities}
         completed_at = defaultdict(dict)
+        attempted, passed, completions = set(), set(), {}
         if learner.is_authenticated:
             rows = LessonCompletion.objects.filter(
                 learner=learner, lesson__activity__in=activities
             ).values_list("lesson__activity_id", "lesson_id", "completed_at")
             for activity_id, lesson_id, when in rows:
                 completed_at[activity_id][lesson_id] = when
+            outcomes = (
+                Attempt.objects.filter(learner=learner, activity__in=activities)
+                .values_list("activity_id", "passed")
+                .distinct()
+            )
+            for activity_id, has_passed in outcomes:
+                attempted.add(activity_id)
+                if has_passed:
+                    passed.add(activity_id)
+            completions = {
+                completion.activity_id: completion
+                for completion in ActivityCompletion.objects.filter(
+                    learner=learner, activity__in=activities
+                )
+            }
         return [
-            cls(activity, list(activity.lessons.all()), completed_at[activity.pk])
+            cls(
+                activity,
+                lessons[activity.pk],
+                completed_at[activity.pk],
+                attempted=activity.pk in attempted,
+                passed=activity.pk in passed,
+                completion=completions.get(activity.pk),
+            )
             for activity in activities
         ]
 
@@ -63,21 +99,22 @@ class Progress:
         return len(self.lessons)
 
     @property
+    def all_lessons_completed(self):
+        return self.completed_count == self.total
+
+    @property
     def percent(self):
         return round(100 * self.completed_count / self.total) if self.total else 0
 
     @property
     def state(self):
-        if self.total and self.completed_count == self.total:
+        if self.completion:
             return COMPLETED
-        return IN_PROGRESS if self.completed_count else NOT_STARTED
+        return IN_PROGRESS if self.completed_count or self.attempted else NOT_STARTED
 
     @property
     def completed_on(self):
-        """The day the last lesson was completed, once all are."""
-        if self.state != COMPLETED:
-            return None
-        return timezone.localdate(max(self.completed_at.values()))
+        return self.completion.completed_on if self.completion else None
 
     @property
     def next_lesson(self):
@@ -85,12 +122,19 @@ class Progress:
         return next((lesson for lesson in self.lessons if not self.is_completed(lesson)), None)
 
     @property
+    def knowledge_check_url(self):
+        return reverse("quiz:knowledge_check", args=[self.activity.slug])
+
+    @property
     def action(self):
-        """The overview's main button: its label and the lesson it opens."""
+        """The overview's main button: Start, Continue (to the first unfinished step) or Review."""
         if not self.lessons:
             return None
+        first = self.lessons[0]
         if self.state == NOT_STARTED:
-            return "Start", self.lessons[0]
-        if self.state == IN_PROGRESS:
-            return "Continue", self.next_lesson
-        return "Review", self.lessons[0]
+            return Step("Start", first.get_absolute_url(), first.heading)
+        if self.state == COMPLETED:
+            return Step("Review", first.get_absolute_url(), first.heading)
+        if self.next_lesson:
+            return Step("Continue", self.next_lesson.get_absolute_url(), self.next_lesson.heading)
+        return Step("Continue", self.knowledge_check_url, "Knowledge check")

@@ -18,4 +18,7 @@ urlpatterns = [
         views.complete_lesson,
         name="complete",
     ),
+    path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("verify/", views.verify, name="verify_lookup"),
+    path("verify/<str:number>/", views.verify, name="verify"),
 ]

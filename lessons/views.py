@@ -1,10 +1,13 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .models import Activity, Lesson, LessonCompletion
+from .models import Activity, ActivityCompletion, Lesson, LessonCompletion
 from .progress import COMPLETED, Progress
 
 
@@ -25,17 +28,23 @@ def activity_detail(request, slug):
     )
 
 
-def _get_lesson(activity_slug, lesson_slug):
-    return get_object_or_404(
-        Lesson.objects.select_related("activity"), activity__slug=activity_slug, slug=lesson_slug
+def _lessons_around(activity_slug, lesson_slug):
+    """The activity's lessons in order and the position of the one asked for, in one query."""
+    lessons = list(
+        Lesson.objects.filter(activity__slug=activity_slug)
+        .select_related("activity")
+        .order_by("order")
     )
+    for position, lesson in enumerate(lessons):
+        if lesson.slug == lesson_slug:
+            return lessons, position
+    raise Http404("No such lesson.")
 
 
 def lesson_detail(request, activity_slug, lesson_slug):
-    lesson = _get_lesson(activity_slug, lesson_slug)
+    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    lesson = lessons[position]
     activity = lesson.activity
-    lessons = list(Lesson.objects.for_activity(activity))
-    position = next(i for i, other in enumerate(lessons) if other.pk == lesson.pk)
     progress = Progress.for_activity(request.user, activity, lessons)
     context = {
         "activity": activity,
@@ -52,25 +61,38 @@ def lesson_detail(request, activity_slug, lesson_slug):
 
 @require_POST
 def complete_lesson(request, activity_slug, lesson_slug):
-    lesson = _get_lesson(activity_slug, lesson_slug)
+    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    lesson = lessons[position]
+    activity = lesson.activity
     if not request.user.is_authenticated:
         # Back to the lesson after logging in, where the button can be pressed again.
         return redirect_to_login(lesson.get_absolute_url())
-    LessonCompletion.objects.record(learner=request.user, lesson=lesson)
-    activity = lesson.activity
-    lessons = list(Lesson.objects.for_activity(activity))
+    with transaction.atomic():
+        get_user_model().objects.lock(request.user)
+        LessonCompletion.objects.record(learner=request.user, lesson=lesson)
+        completion = ActivityCompletion.objects.record_if_complete(
+            learner=request.user, activity=activity
+        )
+    if completion:
+        messages.success(
+            request, "You have completed the activity. Your certificate is ready below."
+        )
+        return redirect(activity)
+    if position + 1 < len(lessons):
+        return redirect(lessons[position + 1])
     progress = Progress.for_activity(request.user, activity, lessons)
-    later = [other for other in lessons if other.order > lesson.order]
-    if later:
-        return redirect(later[0])
     if progress.state == COMPLETED:
-        messages.success(request, "You have completed every lesson of this activity.")
-    elif progress.next_lesson:
+        return redirect(activity)
+    if progress.next_lesson:
         messages.info(
             request,
             f"Lesson {lessons.index(progress.next_lesson) + 1} is not complete yet.",
         )
-    return redirect(activity)
+        return redirect(activity)
+    messages.success(
+        request, "You have completed every lesson. The knowledge check is the last step."
+    )
+    return redirect(progress.knowledge_check_url)
 
 
 @login_required
@@ -82,4 +104,39 @@ def my_progress(request):
         request,
         "lessons/my_progress.html",
         {"progresses": progresses, "completed_count": completed_count},
+    )
+
+
+def _normalize_number(number):
+    return "".join(number.split()).upper()
+
+
+@login_required
+def certificate(request, number):
+    """The learner's own certificate, fit to print; anyone else's is not found."""
+    completion = get_object_or_404(
+        ActivityCompletion.objects.select_related("activity", "learner"),
+        certificate_number=_normalize_number(number),
+        learner=request.user,
+    )
+    return render(request, "lessons/certificate.html", {"completion": completion})
+
+
+def verify(request, number=None):
+    """Public: name, activity, date and credit status of a certificate number, no more."""
+    if number is None:
+        typed = request.GET.get("number", "")
+        if typed.strip():
+            return redirect("lessons:verify", number=_normalize_number(typed)[:40])
+        return render(request, "lessons/verify.html", {"asked": False})
+    completion = (
+        ActivityCompletion.objects.select_related("activity", "learner")
+        .filter(certificate_number=_normalize_number(number))
+        .first()
+    )
+    return render(
+        request,
+        "lessons/verify.html",
+        {"asked": True, "number": number, "completion": completion},
+        status=200 if completion else 404,
     )

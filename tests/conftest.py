@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from celmod_course.accounts.models import Profession, User
-from lessons.models import Activity, Lesson
+from lessons.models import Activity, Lesson, LessonCompletion
+from quiz.models import Question
 
 PASSWORD = "a-long-and-unusual-passphrase"
 
@@ -14,8 +15,8 @@ def fast_password_hasher(settings):
 
 @pytest.fixture
 def activity(db):
-    """The seed's activity, loaded from the same fixture `make run` loads."""
-    call_command("loaddata", "celmods", verbosity=0)
+    """The seed's activity and its knowledge check, from the fixtures `make run` loads."""
+    call_command("loaddata", "celmods", "knowledge_check", verbosity=0)
     return Activity.objects.get(slug="celmods-in-multiple-myeloma")
 
 
@@ -55,3 +56,20 @@ def learner_client(client, learner):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+def answer_sheet(activity, right):
+    """POST data for the knowledge check with the first `right` questions answered correctly."""
+    data = {}
+    for number, question in enumerate(
+        Question.objects.for_activity(activity).prefetch_related("choices"), start=1
+    ):
+        choices = list(question.choices.all())
+        pick = next(c for c in choices if c.is_correct == (number <= right))
+        data[f"question_{question.pk}"] = str(pick.pk)
+    return data
+
+
+def complete_all_lessons(learner, activity):
+    for lesson in Lesson.objects.for_activity(activity):
+        LessonCompletion.objects.record(learner=learner, lesson=lesson)

@@ -22,6 +22,15 @@ class UserManager(BaseUserManager):
         # Log-in is by email, whatever case the learner types it in.
         return self.get(email__iexact=self.normalize_email(username))
 
+    def lock(self, user):
+        """Hold the user's row until the transaction ends.
+
+        Workflows that may complete an activity take this lock first, so one learner's
+        concurrent requests run one after the other (SQLite's IMMEDIATE transactions
+        already do; this is for PostgreSQL).
+        """
+        list(self.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")

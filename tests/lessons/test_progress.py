@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -24,11 +23,13 @@ def test_completing_a_lesson_records_it_and_moves_to_the_next(learner_client, le
     assert LessonCompletion.objects.filter(learner=learner, lesson=lessons[0]).exists()
 
 
-def test_completing_the_last_lesson_returns_to_the_overview(learner_client, lessons, activity):
+def test_completing_every_lesson_leads_to_the_knowledge_check(learner_client, lessons, activity):
     for lesson in lessons:
         response = learner_client.post(complete_url(lesson), follow=True)
-    assert response.redirect_chain[-1][0] == activity.get_absolute_url()
-    assert "You have completed every lesson of this activity." in block_texts(response)
+    assert response.redirect_chain[-1][0] == reverse("quiz:knowledge_check", args=[activity.slug])
+    assert "You have completed every lesson. The knowledge check is the last step." in (
+        block_texts(response)
+    )
 
 
 def test_lessons_completed_out_of_order_show_the_right_marks_bar_and_continue_target(
@@ -55,25 +56,24 @@ def test_lessons_completed_out_of_order_show_the_right_marks_bar_and_continue_ta
     assert "Progress: 0 Courses Completed" in progress
 
 
-def test_coming_back_later_after_every_lesson_shows_review_and_completed(
+def test_coming_back_later_after_every_lesson_continues_to_the_knowledge_check(
     client, learner, activity, lessons
 ):
     client.force_login(learner)
-    with time_machine.travel("2026-11-20 10:00Z", tick=False):
-        for lesson in reversed(lessons):
-            client.post(complete_url(lesson))
+    for lesson in reversed(lessons):
+        client.post(complete_url(lesson))
     client.logout()
 
     assert client.login(username="learner@example.org", password=PASSWORD)
     page = client.get(activity.get_absolute_url())
     assert "4 of 4 lessons completed" in block_texts(page)
-    assert (
-        f'href="{lessons[0].get_absolute_url()}">Review<span class="visually-hidden">'
-    ) in page.content.decode()
-
+    knowledge_check = reverse("quiz:knowledge_check", args=[activity.slug])
+    assert f'href="{knowledge_check}">Continue<span class="visually-hidden">' in (
+        page.content.decode()
+    )
     progress = block_texts(client.get(reverse("lessons:progress")))
-    assert "Completed on November 20, 2026" in progress
-    assert "Progress: 1 Course Completed" in progress
+    assert "In progress" in progress
+    assert "Progress: 0 Courses Completed" in progress
 
 
 def test_a_new_learner_sees_start_and_not_started(learner_client, activity, lessons):

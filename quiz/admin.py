@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import Answer, Attempt, Choice, Question
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 0
+    fields = ("order", "text", "is_correct")
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("order", "prompt", "lesson", "activity")
+    list_display_links = ("prompt",)
+    list_filter = ("activity",)
+    list_select_related = ("lesson", "activity")
+    ordering = ("activity", "order")
+    search_fields = ("prompt", "rationale")
+    inlines = [ChoiceInline]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ("question", "choice", "is_correct")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """Attempts are records of what learners did: read-only."""
+
+    list_display = ("learner", "activity", "score", "total", "passed", "submitted_at")
+    list_filter = ("activity", "passed")
+    list_select_related = ("learner", "activity")
+    search_fields = ("learner__email", "learner__full_name")
+    date_hierarchy = "submitted_at"
+    inlines = [AnswerInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,56 @@
+from datetime import UTC, datetime
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+
+STARTED_SALT = "quiz.knowledge-check.started"
+STARTED_MAX_AGE = 60 * 60 * 24  # a knowledge check left open for over a day is timed from submit
+
+
+class KnowledgeCheckForm(forms.Form):
+    """All questions of an activity, one radio group each.
+
+    Choices are offered by id and text only: nothing in the form says which is correct.
+    """
+
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        if not self.is_bound:
+            self.initial["started"] = signing.dumps(timezone.now().timestamp(), salt=STARTED_SALT)
+        for number, question in enumerate(questions, start=1):
+            self.fields[self.field_name(question)] = forms.TypedChoiceField(
+                label=f"{number}. {question.prompt}",
+                choices=[(choice.pk, choice.text) for choice in question.choices.all()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Choose an answer to this question.",
+                    "invalid_choice": "That answer is not one of this question's choices. "
+                    "Choose one of the answers shown.",
+                },
+            )
+
+    @staticmethod
+    def field_name(question):
+        return f"question_{question.pk}"
+
+    def clean_started(self):
+        try:
+            timestamp = signing.loads(
+                self.cleaned_data["started"], salt=STARTED_SALT, max_age=STARTED_MAX_AGE
+            )
+            return datetime.fromtimestamp(float(timestamp), tz=UTC)
+        except (signing.BadSignature, TypeError, ValueError, OverflowError):
+            return None
+
+    def chosen(self):
+        """{question: choice} for a valid form."""
+        chosen = {}
+        for question in self.questions:
+            choice_id = self.cleaned_data[self.field_name(question)]
+            chosen[question] = next(c for c in question.choices.all() if c.pk == choice_id)
+        return chosen

@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lessons.models import Activity, Lesson
+from lessons.progress import Progress
+
+from .forms import KnowledgeCheckForm
+from .models import Attempt, Choice, Question
+from .services import attempt_submit
+
+
+def _questions(activity):
+    return list(Question.objects.for_activity(activity).prefetch_related("choices"))
+
+
+def _render_form(request, activity, form):
+    attempts = activity.attempts.filter(learner=request.user)
+    context = {
+        "activity": activity,
+        "form": form,
+        "question_count": len(form.questions),
+        "attempts": attempts,
+    }
+    return render(request, "quiz/knowledge_check.html", context)
+
+
+@login_required
+def knowledge_check(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    form = KnowledgeCheckForm(questions=_questions(activity))
+    return _render_form(request, activity, form)
+
+
+@require_POST
+def submit(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("quiz:knowledge_check", args=[slug]))
+    questions = _questions(activity)
+    if not questions:
+        messages.error(request, "This activity has no knowledge check yet.")
+        return redirect(activity)
+    form = KnowledgeCheckForm(request.POST, questions=questions)
+    if not form.is_valid():
+        return _render_form(request, activity, form)
+    attempt = attempt_submit(
+        learner=request.user,
+        activity=activity,
+        chosen=form.chosen(),
+        started_at=form.cleaned_data["started"],
+    )
+    return redirect(attempt)
+
+
+@login_required
+def attempt_detail(request, slug, pk):
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("activity"),
+        pk=pk,
+        activity__slug=slug,
+        learner=request.user,
+    )
+    activity = attempt.activity
+    answers = attempt.answers.select_related("question__lesson__activity", "choice").order_by(
+        "question__order"
+    )
+    correct = {
+        choice.question_id: choice
+        for choice in Choice.objects.filter(question__activity=activity, is_correct=True)
+    }
+    lessons = list(Lesson.objects.for_activity(activity))
+    progress = Progress.for_activity(request.user, activity, lessons)
+    results = [(answer, correct.get(answer.question_id)) for answer in answers]
+    context = {
+        "activity": activity,
+        "attempt": attempt,
+        "results": results,
+        "progress": progress,
+    }
+    return render(request, "quiz/attempt_detail.html", context)

@@ -1,0 +1,137 @@
+"""Certificates: the owner's printable page and the public verification page."""
+
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from lessons.models import ActivityCompletion
+from quiz.services import attempt_submit
+from tests.conftest import answer_sheet, complete_all_lessons, make_learner
+from tests.html import block_texts
+
+NOT_FOR_CREDIT = "Not valid for credit."
+
+
+@pytest.fixture
+def completion(learner_client, learner, activity):
+    complete_all_lessons(learner, activity)
+    with time_machine.travel("2026-01-20 15:00Z", tick=False):
+        learner_client.post(
+            reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, right=9)
+        )
+    return ActivityCompletion.objects.get(learner=learner)
+
+
+def test_the_owner_sees_a_printable_certificate_with_everything_on_it(learner_client, completion):
+    response = learner_client.get(completion.get_absolute_url())
+    assert response.status_code == 200
+    blocks = block_texts(response)
+    assert "Certificate of Completion" in blocks
+    assert "Jane Doe, MD" in blocks
+    assert "CELMoDs in Multiple Myeloma" in blocks
+    assert "on January 20, 2026." in blocks
+    assert "July 28, 2025" in blocks
+    assert "January 27, 2026" in blocks
+    assert completion.certificate_number in blocks
+    assert "Completed within the activity's credit period." in blocks
+    assert "Print or save as PDF" in response.content.decode()
+
+
+def test_the_certificate_has_print_styles(learner_client, completion):
+    html = learner_client.get(completion.get_absolute_url()).content.decode()
+    css_url = re.search(r'href="(/static/css/site[^"]*\.css)"', html).group(1)
+    css = b"".join(learner_client.get(css_url).streaming_content).decode()
+    assert "@media print" in css
+    assert ".site-header" in css.split("@media print", 1)[1]
+
+
+def test_certificate_numbers_cannot_be_guessed(completion, activity):
+    other = make_learner(email="other@example.org")
+    complete_all_lessons(other, activity)
+    questions = activity.questions.prefetch_related("choices")
+    attempt_submit(
+        learner=other,
+        activity=activity,
+        chosen={q: q.choices.get(is_correct=True) for q in questions},
+    )
+    numbers = list(ActivityCompletion.objects.values_list("certificate_number", flat=True))
+    assert len(set(numbers)) == 2
+    for number in numbers:
+        assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}", number)
+        assert str(completion.pk) not in number.split("-")
+
+
+def test_only_the_owner_sees_the_certificate(client, completion):
+    other = make_learner(email="other@example.org")
+    client.force_login(other)
+    assert client.get(completion.get_absolute_url()).status_code == 404
+    client.logout()
+    response = client.get(completion.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_public_verification_page_shows_name_activity_date_and_credit_only(
+    client, completion, learner
+):
+    response = client.get(reverse("lessons:verify", args=[completion.certificate_number]))
+    assert response.status_code == 200
+    blocks = block_texts(response)
+    assert "Jane Doe, MD" in blocks
+    assert "CELMoDs in Multiple Myeloma" in blocks
+    assert "January 20, 2026" in blocks
+    assert "Valid for credit: completed within the activity's credit period." in blocks
+    html = response.content.decode()
+    assert learner.email not in html
+    assert "Physician" not in html
+    assert "9 of 10" not in html
+
+
+def test_a_number_typed_with_spaces_or_lowercase_is_found(client, completion):
+    typed = f"  {completion.certificate_number.lower()} "
+    response = client.get(reverse("lessons:verify_lookup"), {"number": typed}, follow=True)
+    assert response.status_code == 200
+    assert "Jane Doe, MD" in block_texts(response)
+
+
+def test_an_unknown_number_is_plainly_not_found(client, activity):
+    response = client.get(reverse("lessons:verify", args=["AAAA-BBBB-CCCC-DDDD"]))
+    assert response.status_code == 404
+    assert (
+        "Not found. No certificate has the number AAAA-BBBB-CCCC-DDDD. Check the number as "
+        "printed on the certificate and try again." in block_texts(response)
+    )
+
+
+def test_a_completion_after_the_expiration_date_is_not_valid_for_credit(client, learner, activity):
+    client.force_login(learner)
+    complete_all_lessons(learner, activity)
+    with time_machine.travel("2026-01-28 09:00Z", tick=False):
+        client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 10))
+    completion = ActivityCompletion.objects.get(learner=learner)
+
+    certificate = block_texts(client.get(completion.get_absolute_url()))
+    assert "Certificate of Completion (not valid for credit)" in certificate
+    assert (
+        "Not valid for credit. This activity was completed after its expiration date of "
+        "January 27, 2026; this certificate records completion only." in certificate
+    )
+    client.logout()
+    verification = block_texts(
+        client.get(reverse("lessons:verify", args=[completion.certificate_number]))
+    )
+    assert (
+        "Not valid for credit: completed after the activity's expiration date. "
+        "Certificate of completion only." in verification
+    )
+
+
+def test_a_completion_on_the_expiration_date_is_valid_for_credit(client, learner, activity):
+    client.force_login(learner)
+    complete_all_lessons(learner, activity)
+    with time_machine.travel("2026-01-27 22:00Z", tick=False):
+        client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 10))
+    completion = ActivityCompletion.objects.get(learner=learner)
+    assert NOT_FOR_CREDIT not in block_texts(client.get(completion.get_absolute_url()))

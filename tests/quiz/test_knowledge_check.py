@@ -1,0 +1,250 @@
+"""The knowledge check: the form, scoring, bad submissions, results and retakes."""
+
+import re
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from lessons.models import Lesson
+from quiz.models import Answer, Attempt, Choice, Question
+from tests.conftest import answer_sheet, make_learner
+from tests.html import block_texts
+
+
+def page_url(activity):
+    return reverse("quiz:knowledge_check", args=[activity.slug])
+
+
+def submit_url(activity):
+    return reverse("quiz:submit", args=[activity.slug])
+
+
+def test_the_fixtures_hold_ten_questions_of_four_choices_with_one_correct(activity):
+    questions = list(Question.objects.for_activity(activity).prefetch_related("choices"))
+    assert len(questions) == 10
+    for question in questions:
+        choices = list(question.choices.all())
+        assert len(choices) == 4, question.prompt
+        assert sum(choice.is_correct for choice in choices) == 1, question.prompt
+        assert question.rationale.strip()
+        assert question.lesson.activity_id == activity.pk
+    taught = {question.lesson.order for question in questions}
+    assert taught == {1, 2, 3, 4}
+    positions = [
+        next(c.order for c in question.choices.all() if c.is_correct) for question in questions
+    ]
+    assert len(set(positions)) > 1, "the correct answer must not always stand in one place"
+
+
+def test_the_page_states_the_pass_mark_and_shows_each_question_as_a_radio_group(
+    learner_client, activity
+):
+    response = learner_client.get(page_url(activity))
+    html = response.content.decode()
+    assert (
+        "10 questions, one answer each. You pass with 70% or more of the answers correct."
+        in " ".join(block_texts(response))
+    )
+    assert html.count("<fieldset") == 10
+    assert html.count("<legend") == 10
+    assert html.count('type="radio"') == 40
+    for question in Question.objects.for_activity(activity):
+        assert f"{question.order}. {question.prompt}*" in block_texts(response)
+
+
+def test_no_part_of_the_page_gives_away_the_correct_answers(learner_client, activity):
+    html = learner_client.get(page_url(activity)).content.decode()
+    assert "<!--" not in html
+    assert "application/json" not in html
+    assert "is_correct" not in html
+    for question in Question.objects.for_activity(activity):
+        inputs = re.findall(rf'<input[^>]*name="question_{question.pk}"[^>]*>', html)
+        assert len(inputs) == 4
+        # Apart from their value and id, the four radio buttons are the same to the letter.
+        shapes = {re.sub(r'(value|id)="[^"]*"', "", tag) for tag in inputs}
+        assert len(shapes) == 1, shapes
+        for choice in question.choices.all():
+            assert f'value="{choice.pk}"' in html
+
+
+def test_seven_of_ten_passes_at_a_pass_mark_of_70(learner_client, learner, activity):
+    response = learner_client.post(submit_url(activity), answer_sheet(activity, right=7))
+    attempt = Attempt.objects.get(learner=learner)
+    assert response["Location"] == attempt.get_absolute_url()
+    assert (attempt.score, attempt.total, attempt.passed) == (7, 10, True)
+    assert attempt.answers.count() == 10
+    blocks = block_texts(learner_client.get(attempt.get_absolute_url()))
+    assert "Passed" in blocks
+    assert "You answered 7 of 10 questions correctly (70%). The pass mark is 70%." in blocks
+
+
+def test_six_of_ten_does_not_pass(learner_client, learner, activity):
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=6))
+    attempt = Attempt.objects.get(learner=learner)
+    assert (attempt.score, attempt.passed) == (6, False)
+    blocks = block_texts(learner_client.get(attempt.get_absolute_url()))
+    assert "Not passed" in blocks
+
+
+def test_the_result_shows_each_answer_the_correct_one_the_rationale_and_the_lesson(
+    learner_client, learner, activity
+):
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=3))
+    attempt = Attempt.objects.get(learner=learner)
+    response = learner_client.get(attempt.get_absolute_url())
+    html = response.content.decode()
+    blocks = block_texts(response)
+    answers = attempt.answers.select_related("question__lesson", "choice")
+    for answer in answers:
+        question = answer.question
+        correct = question.choices.get(is_correct=True)
+        mark = "Correct" if answer.is_correct else "Incorrect"
+        assert f"Your answer: {answer.choice.text} {mark}" in blocks
+        assert f"Correct answer: {correct.text}" in blocks
+        assert f"Why: {question.rationale}" in blocks
+        assert f'href="{question.lesson.get_absolute_url()}">Read the lesson:' in html
+    assert [a.is_correct for a in answers].count(True) == 3
+
+
+def test_a_question_left_unanswered_is_explained_and_nothing_is_stored(learner_client, activity):
+    data = answer_sheet(activity, right=10)
+    first = Question.objects.for_activity(activity).first()
+    del data[f"question_{first.pk}"]
+    response = learner_client.post(submit_url(activity), data)
+    assert response.status_code == 200
+    assert "Your answers were not submitted." in block_texts(response)
+    assert "Choose an answer to this question." in response.content.decode()
+    assert Attempt.objects.count() == 0
+    assert Answer.objects.count() == 0
+
+
+@pytest.mark.parametrize("bad", ["foreign", "999999", "abc", "-1", "", "1e3"])
+def test_a_choice_not_of_its_question_is_refused_and_nothing_is_stored(
+    learner_client, activity, bad
+):
+    questions = list(Question.objects.for_activity(activity))
+    data = answer_sheet(activity, right=10)
+    if bad == "foreign":
+        bad = str(questions[1].choices.first().pk)
+    data[f"question_{questions[0].pk}"] = bad
+    response = learner_client.post(submit_url(activity), data)
+    assert response.status_code == 200
+    assert "Your answers were not submitted." in block_texts(response)
+    assert Attempt.objects.count() == 0
+    assert Answer.objects.count() == 0
+
+
+def test_a_refused_submission_keeps_the_learners_other_answers(learner_client, activity):
+    questions = list(Question.objects.for_activity(activity))
+    data = answer_sheet(activity, right=10)
+    del data[f"question_{questions[0].pk}"]
+    html = learner_client.post(submit_url(activity), data).content.decode()
+    kept = data[f"question_{questions[1].pk}"]
+    assert re.search(rf'<input[^>]*value="{kept}"[^>]*checked', html)
+
+
+def test_retakes_are_allowed_and_every_attempt_is_kept_and_listed(
+    learner_client, learner, activity
+):
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=4))
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=9))
+    attempts = list(Attempt.objects.filter(learner=learner).order_by("submitted_at", "pk"))
+    assert [(a.score, a.passed) for a in attempts] == [(4, False), (9, True)]
+    blocks = block_texts(learner_client.get(page_url(activity)))
+    assert "4 of 10 (40%)" in blocks
+    assert "9 of 10 (90%)" in blocks
+    assert "Passed" in blocks
+    assert "Not passed" in blocks
+
+
+def test_the_time_from_opening_to_submitting_is_kept(learner_client, learner, activity):
+    with time_machine.travel("2026-11-24 09:00Z", tick=False):
+        html = learner_client.get(page_url(activity)).content.decode()
+    started = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    with time_machine.travel("2026-11-24 09:07Z", tick=False):
+        learner_client.post(
+            submit_url(activity), {**answer_sheet(activity, right=8), "started": started}
+        )
+    attempt = Attempt.objects.get(learner=learner)
+    assert attempt.started_at.isoformat() == "2026-11-24T09:00:00+00:00"
+    assert attempt.submitted_at.isoformat() == "2026-11-24T09:07:00+00:00"
+
+
+def test_a_forged_start_time_is_ignored(learner_client, learner, activity):
+    learner_client.post(submit_url(activity), {**answer_sheet(activity, right=8), "started": "1.0"})
+    attempt = Attempt.objects.get(learner=learner)
+    assert attempt.started_at == attempt.submitted_at
+
+
+def test_another_learners_attempt_is_not_found(client, learner, activity):
+    client.force_login(learner)
+    client.post(submit_url(activity), answer_sheet(activity, right=8))
+    attempt = Attempt.objects.get(learner=learner)
+    client.force_login(make_learner(email="other@example.org"))
+    assert client.get(attempt.get_absolute_url()).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, activity):
+    response = client.get(page_url(activity))
+    assert response["Location"] == f"{reverse('accounts:login')}?next={page_url(activity)}"
+    response = client.post(submit_url(activity), answer_sheet(activity, right=10))
+    assert response["Location"] == f"{reverse('accounts:login')}?next={page_url(activity)}"
+    assert Attempt.objects.count() == 0
+
+
+def test_the_page_runs_a_bounded_number_of_queries_however_many_questions(
+    learner_client, learner, activity, django_assert_max_num_queries
+):
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=5))
+    lesson = Lesson.objects.for_activity(activity).first()
+    for order in range(11, 41):
+        question = Question.objects.create(
+            activity=activity, order=order, prompt=f"Q{order}?", rationale="R", lesson=lesson
+        )
+        Choice.objects.bulk_create(
+            Choice(question=question, order=n, text=f"C{n}", is_correct=n == 1) for n in range(1, 5)
+        )
+    with django_assert_max_num_queries(7):
+        response = learner_client.get(page_url(activity))
+    assert response.content.decode().count("<fieldset") == 40
+    sheet = answer_sheet(activity, right=40)
+    with django_assert_max_num_queries(12):
+        learner_client.post(submit_url(activity), sheet)
+    attempt = Attempt.objects.filter(learner=learner).first()
+    with django_assert_max_num_queries(10):
+        learner_client.get(attempt.get_absolute_url())
+
+
+def test_the_database_refuses_an_answer_with_another_questions_choice(learner, activity):
+    first, second = Question.objects.for_activity(activity)[:2]
+    attempt = Attempt.objects.create(
+        learner=learner,
+        activity=activity,
+        started_at="2026-11-24T09:00Z",
+        submitted_at="2026-11-24T09:05Z",
+        score=0,
+        total=10,
+        passed=False,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(
+            attempt=attempt, question=first, choice=second.choices.first(), is_correct=False
+        )
+    answer = Answer.objects.create(
+        attempt=attempt, question=first, choice=first.choices.first(), is_correct=False
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.filter(pk=answer.pk).update(choice=second.choices.first())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(
+            attempt=attempt, question=first, choice=first.choices.last(), is_correct=False
+        )
+
+
+def test_the_database_allows_one_correct_choice_per_question(activity):
+    question = Question.objects.for_activity(activity).first()
+    wrong = question.choices.filter(is_correct=False).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Choice.objects.filter(pk=wrong.pk).update(is_correct=True)
