@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,9 @@ class Activity(models.Model):
     released_on = models.DateField("released")
     expires_on = models.DateField(
         "expires", help_text="The last day on which the activity is offered for credit."
+    )
+    discussion_prompt = models.TextField(
+        blank=True, help_text="Opens the Your Thoughts page, above the poll and the discussion."
     )
     pass_mark = models.PositiveSmallIntegerField(
         default=70, help_text="The knowledge-check score, in percent, needed to pass."
@@ -259,3 +263,42 @@ class ActivityCompletion(models.Model):
     def is_valid_for_credit(self):
         """Credit only for completions on or before the activity's expiration date."""
         return self.completed_on <= self.activity.expires_on
+
+
+models.TextField.register_lookup(Length)
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_hidden=False)
+
+
+class Comment(models.Model):
+    """A learner's plain-text comment in an activity's discussion."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    is_hidden = models.BooleanField(
+        "hidden", default=False, help_text="Hidden comments are kept but not shown to learners."
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["activity", "is_hidden", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(body__length__gte=1, body__length__lte=COMMENT_MAX_LENGTH),
+                name="lessons_comment_body_1_to_2000",
+            ),
+        ]
+
+    def __str__(self):
+        return self.body[:80]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.urls import reverse
 
-from quiz.models import Attempt
+from quiz.models import Attempt, whole_percent
 
 from .models import Activity, ActivityCompletion, Lesson, LessonCompletion
 
@@ -104,7 +104,7 @@ class Progress:
 
     @property
     def percent(self):
-        return round(100 * self.completed_count / self.total) if self.total else 0
+        return whole_percent(self.completed_count, self.total)
 
     @property
     def state(self):

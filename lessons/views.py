@@ -2,13 +2,22 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .models import Activity, ActivityCompletion, Lesson, LessonCompletion
+from quiz.forms import VoteForm
+from quiz.models import Poll, PollResponse
+
+from .forms import CommentForm
+from .models import Activity, ActivityCompletion, Comment, Lesson, LessonCompletion
 from .progress import COMPLETED, Progress
+
+COMMENTS_PER_PAGE = 50
 
 
 def catalog(request):
@@ -23,9 +32,19 @@ def activity_detail(request, slug):
     )
     lessons = list(Lesson.objects.for_activity(activity))
     progress = Progress.for_activity(request.user, activity, lessons)
-    return render(
-        request, "lessons/activity_detail.html", {"activity": activity, "progress": progress}
-    )
+    polls = Poll.objects.for_activity(activity)
+    if request.user.is_authenticated:
+        polls = polls.annotate(
+            answered=Exists(PollResponse.objects.filter(poll=OuterRef("pk"), learner=request.user))
+        )
+    polls = list(polls)
+    context = {
+        "activity": activity,
+        "progress": progress,
+        "polls": polls,
+        "polls_answered": bool(polls) and all(getattr(p, "answered", False) for p in polls),
+    }
+    return render(request, "lessons/activity_detail.html", context)
 
 
 def _lessons_around(activity_slug, lesson_slug):
@@ -90,9 +109,11 @@ def complete_lesson(request, activity_slug, lesson_slug):
         )
         return redirect(activity)
     messages.success(
-        request, "You have completed every lesson. The knowledge check is the last step."
+        request,
+        "You have completed every lesson. Share your thoughts here if you like; "
+        "the knowledge check is the last step.",
     )
-    return redirect(progress.knowledge_check_url)
+    return redirect("lessons:your_thoughts", slug=activity.slug)
 
 
 @login_required
@@ -140,3 +161,56 @@ def verify(request, number=None):
         {"asked": True, "number": number, "completion": completion},
         status=200 if completion else 404,
     )
+
+
+def _your_thoughts_page(request, activity, comment_form=None):
+    polls = list(Poll.objects.for_activity(activity))
+    tallies = PollResponse.objects.tally(polls)
+    responses = {}
+    if request.user.is_authenticated:
+        responses = {
+            response.poll_id: response
+            for response in PollResponse.objects.filter(learner=request.user, poll__in=polls)
+        }
+    poll_blocks = [
+        {
+            "poll": poll,
+            "response": responses.get(poll.pk),
+            "tally": tallies[poll.pk],
+            "form": VoteForm(poll=poll, options=tallies[poll.pk].rows),
+        }
+        for poll in polls
+    ]
+    comments = Paginator(
+        activity.comments.visible().select_related("learner"), COMMENTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    context = {
+        "activity": activity,
+        "poll_blocks": poll_blocks,
+        "comments": comments,
+        "comment_form": comment_form or CommentForm(),
+    }
+    return render(request, "lessons/your_thoughts.html", context)
+
+
+def your_thoughts(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    return _your_thoughts_page(request, activity)
+
+
+@require_POST
+def post_comment(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    page_url = reverse("lessons:your_thoughts", args=[slug])
+    if not request.user.is_authenticated:
+        return redirect_to_login(page_url)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _your_thoughts_page(request, activity, comment_form=form)
+    comment = Comment.objects.create(
+        learner=request.user, activity=activity, body=form.cleaned_data["body"]
+    )
+    messages.success(request, "Your comment is posted.")
+    position = activity.comments.visible().filter(pk__lte=comment.pk).count()
+    page = (position - 1) // COMMENTS_PER_PAGE + 1
+    return redirect(f"{page_url}?page={page}#comment-{comment.pk}")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Answer, Attempt, Choice, Question
+from .models import Answer, Attempt, Choice, Poll, PollOption, PollResponse, Question
 
 
 class ChoiceInline(admin.TabularInline):
@@ -49,4 +49,36 @@ class AttemptAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    extra = 0
+    fields = ("order", "text", "value")
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ("question", "activity", "order")
+    list_filter = ("activity",)
+    list_select_related = ("activity",)
+    prepopulated_fields = {"slug": ("question",)}
+    inlines = [PollOptionInline]
+
+
+@admin.register(PollResponse)
+class PollResponseAdmin(admin.ModelAdmin):
+    """Responses are final answers of learners: read-only."""
+
+    list_display = ("learner", "poll", "option", "created_at")
+    list_filter = ("poll", "option")
+    list_select_related = ("learner", "poll", "option")
+    search_fields = ("learner__email", "learner__full_name")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -54,3 +54,27 @@ class KnowledgeCheckForm(forms.Form):
             choice_id = self.cleaned_data[self.field_name(question)]
             chosen[question] = next(c for c in question.choices.all() if c.pk == choice_id)
         return chosen
+
+
+class VoteForm(forms.Form):
+    option = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose one of the options to answer the poll.",
+            "invalid_choice": "That answer is not one of this poll's options. "
+            "Choose one of the options shown.",
+        },
+    )
+
+    def __init__(self, *args, poll, options, **kwargs):
+        # Each poll on a page gets its own field names and ids.
+        super().__init__(*args, prefix=f"poll-{poll.pk}", **kwargs)
+        self.poll = poll
+        self.options = list(options)
+        field = self.fields["option"]
+        field.label = poll.question
+        field.choices = [(option.pk, option.text) for option in self.options]
+
+    def chosen_option(self):
+        return next(o for o in self.options if o.pk == self.cleaned_data["option"])

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,7 +92,7 @@ class Attempt(models.Model):
 
     @property
     def percent(self):
-        return round(100 * self.score / self.total) if self.total else 0
+        return whole_percent(self.score, self.total)
 
 
 class Answer(models.Model):
@@ -118,3 +118,135 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question} → {self.choice}"
+
+
+class PollQuerySet(models.QuerySet):
+    def for_activity(self, activity):
+        return self.filter(activity=activity).order_by("order")
+
+
+class Poll(models.Model):
+    """A question learners answer once, on a scale. An activity may hold several."""
+
+    RESULTS_MIN_RESPONSES = 5  # below this, one answer could be singled out
+
+    activity = models.ForeignKey("lessons.Activity", on_delete=models.CASCADE, related_name="polls")
+    order = models.PositiveSmallIntegerField()
+    slug = models.SlugField(max_length=100)
+    question = models.CharField(max_length=300)
+
+    objects = PollQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["activity", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "slug"], name="quiz_poll_unique_slug"),
+            models.UniqueConstraint(fields=["activity", "order"], name="quiz_poll_unique_order"),
+        ]
+
+    def __str__(self):
+        return self.question
+
+    def get_vote_url(self):
+        return reverse("quiz:vote", args=[self.activity.slug, self.slug])
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=200)
+    value = models.PositiveSmallIntegerField(help_text="The option's place on the scale, 1 to 5.")
+
+    class Meta:
+        ordering = ["poll", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "order"], name="quiz_polloption_unique_order"),
+            models.UniqueConstraint(fields=["poll", "value"], name="quiz_polloption_unique_value"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=1, value__lte=5),
+                name="quiz_polloption_value_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class PollResponseQuerySet(models.QuerySet):
+    def record(self, *, learner, option):
+        """Store the learner's answer; False if they had already answered this poll.
+
+        The unique constraint decides, so a double submit still leaves one, unchanged, row.
+        """
+        try:
+            with transaction.atomic():
+                self.create(learner=learner, poll_id=option.poll_id, option=option)
+        except IntegrityError:
+            return False
+        return True
+
+    def tally(self, polls):
+        """{poll id: Tally} for the polls, counted by the database in one query."""
+        options = (
+            PollOption.objects.filter(poll__in=polls)
+            .annotate(count=models.Count("responses"))
+            .order_by("poll_id", "order")
+        )
+        tallies = {poll.pk: Tally(poll=poll, rows=[]) for poll in polls}
+        for option in options:
+            tallies[option.poll_id].rows.append(option)
+        return tallies
+
+
+class PollResponse(models.Model):
+    """A learner's one, final answer to a poll.
+
+    The database holds one per learner and poll, and refuses an option of another poll
+    (see migration 0004).
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_responses"
+    )
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
+    option = models.ForeignKey(PollOption, on_delete=models.PROTECT, related_name="responses")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PollResponseQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "poll"], name="quiz_pollresponse_one_per_learner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner}: {self.option}"
+
+
+class Tally:
+    """How a poll was answered: each option with its count and percentage."""
+
+    def __init__(self, poll, rows):
+        self.poll = poll
+        self.rows = rows
+
+    @property
+    def total(self):
+        return sum(option.count for option in self.rows)
+
+    @property
+    def is_shown(self):
+        return self.total >= Poll.RESULTS_MIN_RESPONSES
+
+    @property
+    def options(self):
+        """(option, count, percent) in the poll's order."""
+        total = self.total
+        return [(option, option.count, whole_percent(option.count, total)) for option in self.rows]
+
+
+def whole_percent(part, whole):
+    """A whole-number percentage, halves rounded up (3 of 8 is 38%), 0 of nothing is 0."""
+    return (200 * part + whole) // (2 * whole) if whole else 0

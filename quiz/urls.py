@@ -16,4 +16,5 @@ urlpatterns = [
         views.attempt_detail,
         name="attempt",
     ),
+    path("activities/<slug:slug>/polls/<slug:poll_slug>/vote/", views.vote, name="vote"),
 ]

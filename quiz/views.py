@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 from lessons.models import Activity, Lesson
 from lessons.progress import Progress
 
-from .forms import KnowledgeCheckForm
-from .models import Attempt, Choice, Question
+from .forms import KnowledgeCheckForm, VoteForm
+from .models import Attempt, Choice, Poll, PollResponse, Question
 from .services import attempt_submit
 
 
@@ -82,3 +82,25 @@ def attempt_detail(request, slug, pk):
         "progress": progress,
     }
     return render(request, "quiz/attempt_detail.html", context)
+
+
+@require_POST
+def vote(request, slug, poll_slug):
+    poll = get_object_or_404(
+        Poll.objects.select_related("activity"), activity__slug=slug, slug=poll_slug
+    )
+    back = reverse("lessons:your_thoughts", args=[slug]) + f"#poll-{poll.slug}"
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("lessons:your_thoughts", args=[slug]))
+    form = VoteForm(request.POST, poll=poll, options=poll.options.all())
+    if not form.is_valid():
+        messages.error(request, form.errors["option"][0])
+        return redirect(back)
+    if PollResponse.objects.record(learner=request.user, option=form.chosen_option()):
+        messages.success(request, "Thank you. Your answer is recorded.")
+    else:
+        messages.info(
+            request,
+            "You have already answered this poll. Your answer is final and was not changed.",
+        )
+    return redirect(back)

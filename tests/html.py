@@ -2,7 +2,7 @@
 
 from html.parser import HTMLParser
 
-BLOCKS = {"p", "li", "h1", "h2", "h3", "dd", "dt", "td", "th", "legend", "label"}
+BLOCKS = {"p", "li", "h1", "h2", "h3", "dd", "dt", "td", "th", "legend", "label", "caption"}
 
 
 class _BlockText(HTMLParser):
@@ -27,8 +27,12 @@ class _BlockText(HTMLParser):
             self.stack[-1].append(data)
 
 
-def block_texts(response):
-    """The text of every paragraph, list item, heading and cell of a page, in order."""
+def block_texts_of(html):
+    """The text of every paragraph, list item, heading and cell of some HTML, in order."""
     parser = _BlockText()
-    parser.feed(response.content.decode())
+    parser.feed(html)
     return parser.blocks
+
+
+def block_texts(response):
+    return block_texts_of(response.content.decode())

@@ -121,3 +121,17 @@ def test_the_catalog_lists_the_activity_with_its_status(client, activity):
     blocks = block_texts(response)
     assert "CELMoDs in Multiple Myeloma" in blocks
     assert activity.get_absolute_url() in response.content.decode()
+
+
+def test_the_seeds_your_thoughts_prompt_and_poll_question_are_on_their_page_word_for_word(
+    client, activity
+):
+    lines = seed_lines()
+    start = lines.index("Your Thoughts")
+    prompt = lines[start + 1]
+    question = next(line for line in lines[start:] if line.startswith("How confident"))
+    response = client.get(reverse("lessons:your_thoughts", args=[activity.slug]))
+    blocks = block_texts(response)
+    assert "Your Thoughts" in blocks
+    assert prompt in blocks
+    assert f"{question}*" in blocks  # the poll's legend; the asterisk marks it required

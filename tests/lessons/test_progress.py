@@ -23,12 +23,18 @@ def test_completing_a_lesson_records_it_and_moves_to_the_next(learner_client, le
     assert LessonCompletion.objects.filter(learner=learner, lesson=lessons[0]).exists()
 
 
-def test_completing_every_lesson_leads_to_the_knowledge_check(learner_client, lessons, activity):
+def test_completing_every_lesson_leads_to_your_thoughts(learner_client, lessons, activity):
     for lesson in lessons:
         response = learner_client.post(complete_url(lesson), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("quiz:knowledge_check", args=[activity.slug])
-    assert "You have completed every lesson. The knowledge check is the last step." in (
-        block_texts(response)
+    assert response.redirect_chain[-1][0] == reverse("lessons:your_thoughts", args=[activity.slug])
+    blocks = block_texts(response)
+    assert (
+        "You have completed every lesson. Share your thoughts here if you like; "
+        "the knowledge check is the last step." in blocks
+    )
+    knowledge_check = reverse("quiz:knowledge_check", args=[activity.slug])
+    assert f'href="{knowledge_check}">Continue to the knowledge check' in (
+        response.content.decode()
     )
 
 

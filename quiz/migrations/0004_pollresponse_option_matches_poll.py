@@ -1,0 +1,17 @@
+from django.db import migrations
+
+from celmod_course.db import matching_parent
+
+
+class Migration(migrations.Migration):
+    dependencies = [("quiz", "0003_polls")]
+
+    operations = [
+        # A poll response's option must belong to the response's poll.
+        matching_parent(
+            table="quiz_pollresponse",
+            fk="option_id",
+            parent_table="quiz_polloption",
+            shared="poll_id",
+        ),
+    ]
