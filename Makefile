@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test bench lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -28,6 +28,9 @@ run: $(STAMP) staticfiles/staticfiles.json
 
 test: $(STAMP) staticfiles/staticfiles.json
 	SECRET_KEY=test-only-secret-key $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) staticfiles/staticfiles.json
+	$(PY) bench/results_page.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import (
     Activity,
@@ -31,10 +33,16 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "released_on", "expires_on", "status")
+    list_display = ("title", "released_on", "expires_on", "status", "results_link")
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title",)
     inlines = [KeyTakeawayInline, FacultyInline, LessonInline]
+
+    @admin.display(description="results")
+    def results_link(self, activity):
+        return format_html(
+            '<a href="{}">View results</a>', reverse("quiz:results", args=[activity.slug])
+        )
 
 
 class ParagraphInline(admin.StackedInline):

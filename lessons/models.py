@@ -175,6 +175,10 @@ class LessonCompletion(models.Model):
     objects = LessonCompletionManager()
 
     class Meta:
+        indexes = [
+            # Covers the results page's count of learners per lesson.
+            models.Index(fields=["lesson", "learner"], name="lessons_completion_by_lesson"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "lesson"], name="lessons_completion_one_per_learner"
@@ -231,7 +235,8 @@ class ActivityCompletion(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="completions")
     attempt = models.ForeignKey(
         "quiz.Attempt",
-        on_delete=models.PROTECT,
+        # The passing attempt cannot be deleted on its own, only with its learner.
+        on_delete=models.RESTRICT,
         related_name="+",
         help_text="The passing knowledge-check attempt.",
     )

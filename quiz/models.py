@@ -3,6 +3,8 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from celmod_course.accounts.models import Profession
+
 
 class QuestionQuerySet(models.QuerySet):
     def for_activity(self, activity):
@@ -64,6 +66,7 @@ class Attempt(models.Model):
     activity = models.ForeignKey(
         "lessons.Activity", on_delete=models.CASCADE, related_name="attempts"
     )
+    number = models.PositiveIntegerField(help_text="1 for the learner's first attempt, and so on.")
     started_at = models.DateTimeField()
     submitted_at = models.DateTimeField(default=timezone.now)
     score = models.PositiveSmallIntegerField(help_text="Questions answered correctly.")
@@ -74,6 +77,9 @@ class Attempt(models.Model):
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["learner", "activity", "passed"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "activity", "number"], name="quiz_attempt_unique_number"
+            ),
             models.CheckConstraint(
                 condition=models.Q(score__lte=models.F("total")),
                 name="quiz_attempt_score_within_total",
@@ -180,7 +186,12 @@ class PollResponseQuerySet(models.QuerySet):
         """
         try:
             with transaction.atomic():
-                self.create(learner=learner, poll_id=option.poll_id, option=option)
+                self.create(
+                    learner=learner,
+                    poll_id=option.poll_id,
+                    option=option,
+                    profession=learner.profession,
+                )
         except IntegrityError:
             return False
         return True
@@ -202,12 +213,14 @@ class PollResponse(models.Model):
     """A learner's one, final answer to a poll.
 
     The database holds one per learner and poll, and refuses an option of another poll
-    (see migration 0004).
+    (see migration 0004). The learner's profession is kept as it was when they answered, as a
+    survey records its respondents; it also spares the results page a join over every response.
     """
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_responses"
     )
+    profession = models.CharField(max_length=32, choices=Profession.choices)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
     option = models.ForeignKey(PollOption, on_delete=models.PROTECT, related_name="responses")
     created_at = models.DateTimeField(default=timezone.now)
@@ -215,9 +228,19 @@ class PollResponse(models.Model):
     objects = PollResponseQuerySet.as_manager()
 
     class Meta:
+        indexes = [
+            # Covers the results page's count by poll, profession and option.
+            models.Index(
+                fields=["poll", "profession", "option", "learner"], name="quiz_response_tally"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "poll"], name="quiz_pollresponse_one_per_learner"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(profession__in=Profession.values),
+                name="quiz_pollresponse_profession_valid",
             ),
         ]
 

@@ -24,6 +24,7 @@ def attempt_submit(*, learner, activity, chosen, started_at=None):
         attempt = Attempt.objects.create(
             learner=learner,
             activity=activity,
+            number=Attempt.objects.filter(learner=learner, activity=activity).count() + 1,
             started_at=started_at,
             submitted_at=submitted_at,
             score=score,

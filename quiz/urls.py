@@ -17,4 +17,15 @@ urlpatterns = [
         name="attempt",
     ),
     path("activities/<slug:slug>/polls/<slug:poll_slug>/vote/", views.vote, name="vote"),
+    path("activities/<slug:slug>/results/", views.results, name="results"),
+    path(
+        "activities/<slug:slug>/results/poll-responses.csv",
+        views.export_poll_responses,
+        name="export_poll_responses",
+    ),
+    path(
+        "activities/<slug:slug>/results/knowledge-check-answers.csv",
+        views.export_answers,
+        name="export_answers",
+    ),
 ]

@@ -1,13 +1,20 @@
+import csv
+from itertools import chain
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from celmod_course.accounts.decorators import staff_required
+from celmod_course.accounts.models import Profession
 from lessons.models import Activity, Lesson
 from lessons.progress import Progress
 
+from . import results as results_data
 from .forms import KnowledgeCheckForm, VoteForm
 from .models import Attempt, Choice, Poll, PollResponse, Question
 from .services import attempt_submit
@@ -104,3 +111,55 @@ def vote(request, slug, poll_slug):
             "You have already answered this poll. Your answer is final and was not changed.",
         )
     return redirect(back)
+
+
+@staff_required
+def results(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    knowledge_check = results_data.knowledge_check_results(activity)
+    context = {
+        "activity": activity,
+        "polls": results_data.poll_results(activity),
+        "professions": Profession.labels,
+        "knowledge_check": knowledge_check,
+        "funnel": results_data.funnel(activity, passed=knowledge_check.passed),
+        "discussion": results_data.discussion_counts(activity),
+    }
+    return render(request, "quiz/results.html", context)
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming csv.writer rows."""
+
+    def write(self, value):
+        return value
+
+
+def _stream_csv(filename, header, rows):
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in chain([header], rows)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+def export_poll_responses(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    return _stream_csv(
+        f"{activity.slug}-poll-responses.csv",
+        results_data.POLL_CSV_HEADER,
+        results_data.poll_csv_rows(activity),
+    )
+
+
+@staff_required
+def export_answers(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    return _stream_csv(
+        f"{activity.slug}-knowledge-check-answers.csv",
+        results_data.ANSWERS_CSV_HEADER,
+        results_data.answers_csv_rows(activity),
+    )

@@ -22,6 +22,10 @@ class UserManager(BaseUserManager):
         # Log-in is by email, whatever case the learner types it in.
         return self.get(email__iexact=self.normalize_email(username))
 
+    def learners(self):
+        """Everyone but staff: the people whose results the dashboard reports."""
+        return self.filter(is_staff=False)
+
     def lock(self, user):
         """Hold the user's row until the transaction ends.
 
@@ -66,6 +70,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Staff can use the admin and read the results of every activity.",
     )
     is_active = models.BooleanField(default=True)
+    is_synthetic = models.BooleanField(
+        "synthetic",
+        default=False,
+        help_text="Made up by the seed_learners command for demos and benchmarks; not a person.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -75,6 +84,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
+        indexes = [
+            # The few staff accounts, which the results leave out, found without a scan.
+            models.Index(
+                fields=["is_staff"], condition=models.Q(is_staff=True), name="accounts_user_staff"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(profession__in=Profession.values),

@@ -1,0 +1,291 @@
+"""What staff read on an activity's results page and in its CSV exports.
+
+Every number is counted by the database in a fixed number of queries, however many learners,
+responses and attempts there are. Staff accounts are left out: their test runs are not results.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q
+from django.utils.crypto import salted_hmac
+
+from celmod_course.accounts.models import Profession, User
+from lessons.models import ActivityCompletion, Comment, Lesson, LessonCompletion
+
+from .models import Answer, Attempt, Poll, PollOption, PollResponse, Question, whole_percent
+
+
+def not_staff(field="learner"):
+    """Leave staff out with one NOT IN over the few staff ids: far cheaper than joining every
+    row to its user."""
+    return ~Q(**{f"{field}__in": User.objects.filter(is_staff=True).values("pk")})
+
+
+def pseudonym(user_id):
+    """A stable id for a learner in exports: the same in every file, and not derivable from
+    the user id without the server's SECRET_KEY."""
+    return salted_hmac("celmod_course.results.pseudonym", str(user_id)).hexdigest()[:16]
+
+
+def mean(pairs):
+    """The mean of values given as (value, count) pairs, or None without any."""
+    total = sum(count for _, count in pairs)
+    return sum(value * count for value, count in pairs) / total if total else None
+
+
+@dataclass
+class OptionResult:
+    option: PollOption
+    count: int
+    percent: int
+
+
+@dataclass
+class ProfessionRow:
+    label: str
+    counts: list[int]
+    total: int
+    mean: float | None
+
+
+@dataclass
+class PollResult:
+    poll: Poll
+    options: list[OptionResult]
+    total: int
+    mean: float | None
+    by_profession: list[ProfessionRow]
+
+
+def poll_results(activity):
+    """Counts per option and per profession, from one grouped query over the responses."""
+    polls = list(Poll.objects.for_activity(activity))
+    options = defaultdict(list)
+    for option in PollOption.objects.filter(poll__in=polls).order_by("order"):
+        options[option.poll_id].append(option)
+    split = defaultdict(int)
+    for poll_id, profession, option_id, count in (
+        PollResponse.objects.filter(not_staff(), poll__in=polls)
+        .values_list("poll_id", "profession", "option_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        split[poll_id, profession, option_id] = count
+    for poll_options in options.values():
+        for option in poll_options:
+            option.count = sum(
+                split[option.poll_id, profession, option.pk] for profession in Profession.values
+            )
+
+    results = []
+    for poll in polls:
+        rows = options[poll.pk]
+        total = sum(option.count for option in rows)
+        by_profession = []
+        for profession in Profession:
+            counts = [split[poll.pk, profession.value, option.pk] for option in rows]
+            by_profession.append(
+                ProfessionRow(
+                    label=profession.label,
+                    counts=counts,
+                    total=sum(counts),
+                    mean=mean([(o.value, c) for o, c in zip(rows, counts, strict=True)]),
+                )
+            )
+        results.append(
+            PollResult(
+                poll=poll,
+                options=[OptionResult(o, o.count, whole_percent(o.count, total)) for o in rows],
+                total=total,
+                mean=mean([(option.value, option.count) for option in rows]),
+                by_profession=by_profession,
+            )
+        )
+    return results
+
+
+@dataclass
+class ChoiceResult:
+    choice: object
+    count: int
+    percent: int
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    first_answers: int
+    first_correct_percent: int
+    all_answers: int
+    all_correct_percent: int
+    choices: list[ChoiceResult]
+
+
+@dataclass
+class KnowledgeCheckResult:
+    attempts: int
+    learners: int
+    passed: int
+    pass_rate: int
+    mean_score: float | None
+    questions: list[QuestionResult]
+
+
+def knowledge_check_results(activity):
+    summary = Attempt.objects.filter(not_staff(), activity=activity).aggregate(
+        attempts=Count("pk"),
+        learners=Count("learner", distinct=True),
+        passed=Count("learner", filter=Q(passed=True), distinct=True),
+        mean_score=Avg(
+            ExpressionWrapper(F("score") * 100.0 / F("total"), output_field=FloatField())
+        ),
+    )
+    # One grouped query: per choice, how often it was picked in all and in first attempts.
+    picks = {
+        row["choice_id"]: row
+        for row in Answer.objects.filter(not_staff("attempt__learner"), attempt__activity=activity)
+        .values("choice_id")
+        .annotate(all=Count("pk"), first=Count("pk", filter=Q(attempt__number=1)))
+        .order_by()
+    }
+    questions = []
+    for question in Question.objects.for_activity(activity).prefetch_related("choices"):
+        choices = list(question.choices.all())
+        counts = [picks.get(c.pk, {"all": 0, "first": 0}) for c in choices]
+        every = sum(count["all"] for count in counts)
+        first = sum(count["first"] for count in counts)
+        right = [count for c, count in zip(choices, counts, strict=True) if c.is_correct]
+        questions.append(
+            QuestionResult(
+                question=question,
+                first_answers=first,
+                first_correct_percent=whole_percent(sum(c["first"] for c in right), first),
+                all_answers=every,
+                all_correct_percent=whole_percent(sum(c["all"] for c in right), every),
+                choices=[
+                    ChoiceResult(choice, count["all"], whole_percent(count["all"], every))
+                    for choice, count in zip(choices, counts, strict=True)
+                ],
+            )
+        )
+    return KnowledgeCheckResult(
+        attempts=summary["attempts"],
+        learners=summary["learners"],
+        passed=summary["passed"],
+        pass_rate=whole_percent(summary["passed"], summary["learners"]),
+        mean_score=summary["mean_score"],
+        questions=questions,
+    )
+
+
+@dataclass
+class Stage:
+    label: str
+    count: int
+    percent: int
+
+
+def funnel(activity, passed):
+    signed_up = User.objects.learners().count()
+    lessons = list(Lesson.objects.for_activity(activity))
+    completions = LessonCompletion.objects.filter(not_staff(), lesson__in=lessons)
+    # Probing each learner's completions by index beats a COUNT(DISTINCT) over all of them.
+    started = (
+        User.objects.learners()
+        .filter(Exists(LessonCompletion.objects.filter(learner=OuterRef("pk"), lesson__in=lessons)))
+        .count()
+    )
+    per_lesson = dict(completions.values_list("lesson_id").annotate(count=Count("pk")).order_by())
+    completed = ActivityCompletion.objects.filter(not_staff(), activity=activity).count()
+
+    stages = [("Signed up", signed_up), ("Started (one lesson complete)", started)]
+    for lesson in lessons:
+        stages.append((f"Lesson {lesson.order} complete", per_lesson.get(lesson.pk, 0)))
+    stages += [("Passed the knowledge check", passed), ("Completed the activity", completed)]
+    return [Stage(label, count, whole_percent(count, signed_up)) for label, count in stages]
+
+
+def discussion_counts(activity):
+    return Comment.objects.filter(activity=activity).aggregate(
+        visible=Count("pk", filter=Q(is_hidden=False)),
+        hidden=Count("pk", filter=Q(is_hidden=True)),
+    )
+
+
+POLL_CSV_HEADER = ["learner", "profession", "poll", "option", "value", "answered_at"]
+ANSWERS_CSV_HEADER = [
+    "learner",
+    "profession",
+    "attempt",
+    "question",
+    "question_text",
+    "choice",
+    "correct",
+    "submitted_at",
+]
+CHUNK = 2000
+
+
+def _pseudonyms():
+    cache = {}
+
+    def lookup(user_id):
+        if user_id not in cache:
+            cache[user_id] = pseudonym(user_id)
+        return cache[user_id]
+
+    return lookup
+
+
+def poll_csv_rows(activity):
+    """One row per poll response, oldest first, streamed from the database in chunks."""
+    labels = dict(Profession.choices)
+    learner_id = _pseudonyms()
+    rows = (
+        PollResponse.objects.filter(not_staff(), poll__activity=activity)
+        .order_by("created_at", "pk")
+        .values_list(
+            "learner_id",
+            "profession",
+            "poll__slug",
+            "option__text",
+            "option__value",
+            "created_at",
+        )
+    )
+    for user_id, profession, poll, option, value, when in rows.iterator(chunk_size=CHUNK):
+        yield [learner_id(user_id), labels[profession], poll, option, value, when.isoformat()]
+
+
+def answers_csv_rows(activity):
+    """One row per knowledge-check answer, in order of submission."""
+    labels = dict(Profession.choices)
+    learner_id = _pseudonyms()
+    rows = (
+        Answer.objects.filter(not_staff("attempt__learner"), attempt__activity=activity)
+        .order_by("attempt__submitted_at", "attempt_id", "question__order")
+        .values_list(
+            "attempt__learner_id",
+            "attempt__learner__profession",
+            "attempt__number",
+            "question__order",
+            "question__prompt",
+            "choice__text",
+            "is_correct",
+            "attempt__submitted_at",
+        )
+    )
+    for user_id, profession, number, order, prompt, choice, correct, when in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        yield [
+            learner_id(user_id),
+            labels[profession],
+            number,
+            order,
+            prompt,
+            choice,
+            "yes" if correct else "no",
+            when.isoformat(),
+        ]
