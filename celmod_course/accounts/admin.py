@@ -22,12 +22,12 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)
-    list_display = ("email", "full_name", "profession", "is_staff", "date_joined")
-    list_filter = ("profession", "is_staff", "is_superuser", "is_active")
+    list_display = ("email", "full_name", "profession", "is_staff", "is_synthetic", "date_joined")
+    list_filter = ("profession", "is_staff", "is_synthetic", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Learner", {"fields": ("full_name", "profession")}),
+        ("Learner", {"fields": ("full_name", "profession", "is_synthetic")}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
