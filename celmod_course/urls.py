@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 admin.site.site_header = "CELMoD course administration"
 admin.site.site_title = "CELMoD course admin"
 
@@ -9,4 +11,5 @@ urlpatterns = [
     path("", include("quiz.urls")),
     path("accounts/", include("celmod_course.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("health/", views.health, name="health"),
 ]

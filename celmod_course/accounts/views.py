@@ -32,7 +32,7 @@ def signup(request):
                 "email", "An account with this email address already exists. Log in instead."
             )
         else:
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.full_name}. Your account is ready.")
             return redirect(next_url or "lessons:catalog")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
