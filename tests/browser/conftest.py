@@ -5,6 +5,7 @@ Without it the tests are skipped and say so; with REQUIRE_BROWSER=1 (as in CI) t
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -52,16 +53,39 @@ def plain_static_names(settings):
 
 @pytest.fixture
 def page(browser, live_server):
+    """A browser tab on the live server. Any console error (a script error, or anything the
+    Content-Security-Policy blocked) fails the test."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    assert errors == []
 
 
 def log_in(page, email, password):
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url("**/")
+
+
+def sign_up(page, email, full_name, profession, password):
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Full name").fill(full_name)
+    page.get_by_label("Profession").select_option(label=profession)
+    page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(password)
+    page.get_by_label("Password confirmation").fill(password)
+    page.get_by_role("button", name="Create account").click()
+
+
+def answer_knowledge_check(page, questions, right):
+    """Answer the first `right` questions correctly and the rest with a wrong choice."""
+    for number, question in enumerate(questions, start=1):
+        choice = next(c for c in question.choices.all() if c.is_correct == (number <= right))
+        group = page.get_by_role("group", name=f"{number}. {question.prompt}")
+        group.get_by_label(choice.text, exact=True).check()

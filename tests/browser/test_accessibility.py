@@ -1,0 +1,120 @@
+"""axe-core finds no WCAG 2.1 A or AA violation on any page type, logged out and logged in,
+at desktop and phone widths."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from lessons.models import ActivityCompletion, Comment
+from quiz.models import Attempt, Poll, PollResponse
+from quiz.services import attempt_submit
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD, complete_all_lessons, make_learner
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+AXE = Axe()
+
+
+@pytest.fixture
+def finished_learner(activity):
+    """A learner who has done everything, so that every page has its fullest content."""
+    learner = make_learner("done@example.org", "Dana Done, MD")
+    complete_all_lessons(learner, activity)
+    poll = Poll.objects.get(activity=activity)
+    PollResponse.objects.record(learner=learner, option=poll.options.get(value=4))
+    for n in range(5):
+        peer = make_learner(f"peer{n}@example.org", f"Peer {n}")
+        PollResponse.objects.record(learner=peer, option=poll.options.get(value=n + 1))
+    Comment.objects.create(learner=learner, activity=activity, body="A <b>comment</b>.")
+    questions = activity.questions.prefetch_related("choices")
+    attempt_submit(
+        learner=learner,
+        activity=activity,
+        chosen={q: next(c for c in q.choices.all() if c.is_correct) for q in questions},
+    )
+    return learner
+
+
+def describe(found):
+    """Each violation as a line naming the rule and the first elements it found."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        f"{[(n['target'], n['html'][:120]) for n in v['nodes']][:3]}"
+        for v in found
+    ]
+
+
+def violations(page, url):
+    page.goto(url)
+    return describe(AXE.run(page, options=WCAG_21_AA).response["violations"])
+
+
+def audit(page, urls):
+    found = {url: violations(page, url) for url in urls}
+    return {url: problems for url, problems in found.items() if problems}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_public_pages_logged_out(browser, live_server, activity, finished_learner, width):
+    completion = ActivityCompletion.objects.get(learner=finished_learner)
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    urls = [
+        reverse("lessons:catalog"),
+        activity.get_absolute_url(),
+        activity.lessons.first().get_absolute_url(),
+        reverse("lessons:your_thoughts", args=[activity.slug]),
+        reverse("lessons:verify", args=[completion.certificate_number]),
+        reverse("lessons:verify", args=["NOPE-NOPE-NOPE-NOPE"]),
+        reverse("accounts:signup"),
+        reverse("accounts:login"),
+    ]
+    assert audit(page, urls) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_learner_pages_logged_in(browser, live_server, activity, finished_learner, width):
+    completion = ActivityCompletion.objects.get(learner=finished_learner)
+    attempt = Attempt.objects.get(learner=finished_learner)
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, finished_learner.email, PASSWORD)
+    urls = [
+        reverse("lessons:catalog"),
+        activity.get_absolute_url(),
+        activity.lessons.last().get_absolute_url(),
+        reverse("lessons:your_thoughts", args=[activity.slug]),
+        reverse("quiz:knowledge_check", args=[activity.slug]),
+        attempt.get_absolute_url(),
+        reverse("lessons:progress"),
+        completion.get_absolute_url(),
+        reverse("accounts:password_change"),
+    ]
+    assert audit(page, urls) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_forms_showing_their_errors(browser, live_server, activity, learner, width):
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    page.goto(reverse("accounts:signup"))
+    page.get_by_role("button", name="Create account").click()
+    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    log_in(page, learner.email, PASSWORD)
+    page.goto(reverse("quiz:knowledge_check", args=[activity.slug]))
+    page.get_by_role("button", name="Submit answers").click()
+    assert page.get_by_text("Your answers were not submitted.").is_visible()
+    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_results_page_for_staff(browser, live_server, activity, finished_learner, staff, width):
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, staff.email, PASSWORD)
+    assert audit(page, [reverse("quiz:results", args=[activity.slug])]) == {}
+    context.close()
