@@ -127,6 +127,9 @@ else:
                 "timeout": envint("SQLITE_TIMEOUT", 20),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file too, not memory, so they run on SQLite as the site does:
+            # WAL, concurrent connections from threads, a live server in another thread.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", "") or BASE_DIR / "test.sqlite3"},
         }
     }
 

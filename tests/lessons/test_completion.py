@@ -85,9 +85,6 @@ def test_a_later_pass_after_completion_keeps_the_first_completion(
     assert Attempt.objects.count() == 2
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real concurrent writers need PostgreSQL"
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_passing_submits_write_one_completion(learner, activity):
     complete_all_lessons(learner, activity)

@@ -142,9 +142,6 @@ def test_my_progress_needs_an_account(client):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real concurrent writers need PostgreSQL"
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_completions_of_one_lesson_keep_one_row(learner, lessons):
     barrier = threading.Barrier(2)

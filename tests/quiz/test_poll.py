@@ -181,9 +181,6 @@ def test_completing_the_activity_does_not_require_the_poll(learner_client, learn
     assert not PollResponse.objects.exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real concurrent writers need PostgreSQL"
-)
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_votes_leave_one_response_and_no_error(learner, activity):
     poll = Poll.objects.get(activity=activity, slug="confidence")
