@@ -6,6 +6,8 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
+from celmod_course.validators import no_control_characters
+
 
 class Activity(models.Model):
     """One CME activity: an expert commentary served as a sequence of lessons."""
@@ -287,7 +289,7 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
     )
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="comments")
-    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH, validators=[no_control_characters])
     created_at = models.DateTimeField(default=timezone.now)
     is_hidden = models.BooleanField(
         "hidden", default=False, help_text="Hidden comments are kept but not shown to learners."

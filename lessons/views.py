@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -129,7 +131,8 @@ def my_progress(request):
 
 
 def _normalize_number(number):
-    return "".join(number.split()).upper()
+    """A certificate number as printed, whatever spaces, case or stray characters were typed."""
+    return re.sub(r"[^A-Z0-9-]", "", number.upper())[:40]
 
 
 @login_required
@@ -146,9 +149,9 @@ def certificate(request, number):
 def verify(request, number=None):
     """Public: name, activity, date and credit status of a certificate number, no more."""
     if number is None:
-        typed = request.GET.get("number", "")
-        if typed.strip():
-            return redirect("lessons:verify", number=_normalize_number(typed)[:40])
+        typed = _normalize_number(request.GET.get("number", ""))
+        if typed:
+            return redirect("lessons:verify", number=typed)
         return render(request, "lessons/verify.html", {"asked": False})
     completion = (
         ActivityCompletion.objects.select_related("activity", "learner")

@@ -12,7 +12,7 @@ urlpatterns = [
     ),
     path("activities/<slug:slug>/knowledge-check/submit/", views.submit, name="submit"),
     path(
-        "activities/<slug:slug>/knowledge-check/attempts/<int:pk>/",
+        "activities/<slug:slug>/knowledge-check/attempts/<id:pk>/",
         views.attempt_detail,
         name="attempt",
     ),

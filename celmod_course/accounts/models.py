@@ -3,6 +3,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from celmod_course.validators import no_control_characters
+
 
 class Profession(models.TextChoices):
     PHYSICIAN = "physician", "Physician"
@@ -59,7 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(
-        max_length=150, help_text="Your name as it should appear on your certificate."
+        max_length=150,
+        help_text="Your name as it should appear on your certificate.",
+        validators=[no_control_characters],
     )
     profession = models.CharField(
         max_length=32, choices=Profession.choices, default=Profession.OTHER
