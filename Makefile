@@ -29,8 +29,14 @@ run: $(STAMP) staticfiles/staticfiles.json
 test: $(STAMP) staticfiles/staticfiles.json
 	SECRET_KEY=test-only-secret-key $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) staticfiles/staticfiles.json
-	$(PY) bench/results_page.py
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP) bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: $(BENCH_STAMP) staticfiles/staticfiles.json
+	$(PY) bench/bench.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

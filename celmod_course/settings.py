@@ -112,9 +112,15 @@ TEMPLATES = [
 # writer writes, IMMEDIATE takes the write lock at the start of a transaction (so two writers
 # queue instead of failing half-way), and the timeout makes a waiting writer wait, not fail.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Each server process keeps its connection between requests instead of opening one per request.
+CONN_MAX_AGE = envint("CONN_MAX_AGE", 600)
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+            )
+        }
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
 else:
@@ -122,6 +128,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", "") or BASE_DIR / "db.sqlite3",
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": envint("SQLITE_TIMEOUT", 20),

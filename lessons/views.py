@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from quiz.forms import VoteForm
@@ -20,6 +22,7 @@ from .models import Activity, ActivityCompletion, Comment, Lesson, LessonComplet
 from .progress import COMPLETED, Progress
 
 COMMENTS_PER_PAGE = 50
+READER_PAGE_SECONDS = 60
 
 
 def catalog(request):
@@ -64,6 +67,20 @@ def _lessons_around(activity_slug, lesson_slug):
 
 def lesson_detail(request, activity_slug, lesson_slug):
     lessons, position = _lessons_around(activity_slug, lesson_slug)
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return _render_lesson(request, lessons, position)
+    # Readers without an account all get the same page (it holds no form and no token), so
+    # it is rendered once a minute per server process; an edit shows within that minute.
+    key = f"reader-page:{timezone.localdate()}:{request.get_full_path()}"
+    content = cache.get(key)
+    if content is None:
+        response = _render_lesson(request, lessons, position)
+        cache.set(key, response.content, READER_PAGE_SECONDS)
+        return response
+    return HttpResponse(content)
+
+
+def _render_lesson(request, lessons, position):
     lesson = lessons[position]
     activity = lesson.activity
     progress = Progress.for_activity(request.user, activity, lessons)

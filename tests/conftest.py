@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from celmod_course.accounts.models import Profession, User
@@ -11,6 +12,12 @@ PASSWORD = "a-long-and-unusual-passphrase"
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages, as its database starts anew."""
+    cache.clear()
 
 
 @pytest.fixture

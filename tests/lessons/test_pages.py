@@ -24,13 +24,40 @@ def test_an_anonymous_reader_is_invited_to_log_in_to_track_progress(client, acti
     assert "Reading needs no account. Log in or sign up to track your progress." in blocks
 
 
-def test_the_lesson_page_links_previous_and_offers_complete_and_continue(client, lessons):
-    html = client.get(lessons[1].get_absolute_url()).content.decode()
+def test_the_lesson_page_links_previous_and_offers_complete_and_continue(learner_client, lessons):
+    response = learner_client.get(lessons[1].get_absolute_url())
+    html = response.content.decode()
     assert f'href="{lessons[0].get_absolute_url()}" rel="prev">Previous' in html
     complete = reverse("lessons:complete", args=[lessons[1].activity.slug, lessons[1].slug])
     assert f'<form method="post" action="{complete}"' in html
     assert "Complete and continue" in html
-    assert "Lesson 2 of 4" in block_texts(client.get(lessons[1].get_absolute_url()))
+    assert "Lesson 2 of 4" in block_texts(response)
+
+
+def test_a_reader_without_an_account_reads_on_or_logs_in_to_complete(client, lessons):
+    html = client.get(lessons[1].get_absolute_url()).content.decode()
+    login = f"{reverse('accounts:login')}?next={lessons[1].get_absolute_url()}"
+    assert f'href="{login}">Log in to complete this lesson</a>' in html
+    assert f'href="{lessons[2].get_absolute_url()}" rel="next">Next lesson' in html
+    assert "<form" not in html and "csrfmiddlewaretoken" not in html
+
+
+def test_readers_without_an_account_get_the_page_from_the_cache(
+    client, lessons, django_assert_max_num_queries
+):
+    first = client.get(lessons[1].get_absolute_url())
+    with django_assert_max_num_queries(1):
+        again = client.get(lessons[1].get_absolute_url())
+    assert again.content == first.content
+    assert again["Content-Security-Policy"]
+
+
+def test_learners_never_get_a_readers_cached_page(client, learner, lessons):
+    client.get(lessons[1].get_absolute_url())
+    client.force_login(learner)
+    html = client.get(lessons[1].get_absolute_url()).content.decode()
+    assert "Complete and continue" in html
+    assert "Signed in as Jane Doe, MD" in html
 
 
 def test_the_first_lesson_leads_back_to_the_overview_instead_of_previous(client, activity, lessons):

@@ -1,0 +1,324 @@
+"""`make bench`: the production server under load, and the results page with a big data set.
+
+1. A fresh database (SQLite in a temporary folder; PostgreSQL too when DATABASE_URL is set, in
+   a throwaway database beside the one it names), migrated, with the fixtures and 110,000
+   synthetic learners: 100,000 poll responses and 10,000 knowledge-check attempts.
+2. gunicorn (DEBUG off, 2 workers) serving it; locust driving 20 simulated learners with no
+   pause at: a minimal view through the same middleware and server (/health/, the baseline),
+   a lesson page, the overview and a poll vote. Requests per second, p50 and p95 latency and
+   errors, with each page's ratio to the baseline.
+3. The results page's time with those 100,000 responses, in-process.
+4. The lesson page's weight with its CSS and JavaScript, compressed.
+
+It exits non-zero when the lesson page falls under half the baseline's rate, when any request
+fails, when the results page takes over 0.5 s, or when the lesson page weighs over 100 KB.
+"""
+
+import csv
+import gzip
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+LEARNERS, RESPONSES, ATTEMPTS = 110_000, 100_000, 10_000
+USERS, SECONDS = 20, 10
+SCENARIOS = ["baseline", "lesson", "overview", "vote"]
+RESULTS_BUDGET, WEIGHT_BUDGET_KB = 0.5, 100
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def django_shell(env, code):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+PLAN_CODE = """
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
+from celmod_course.accounts.models import User
+from lessons.models import Activity
+from quiz.models import Poll
+
+def session_for(user):
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+activity = Activity.objects.get()
+poll = Poll.objects.get(activity=activity)
+lesson = activity.lessons.order_by("order")[1]
+learners = User.objects.filter(is_synthetic=True)
+readers = [session_for(u) for u in learners.filter(poll_responses__isnull=False)[:200]]
+voters = [session_for(u) for u in learners.filter(poll_responses__isnull=True)[:%(voters)d]]
+print(json.dumps({
+    "readers": readers,
+    "voters": voters,
+    "paths": {
+        "baseline": reverse("health"),
+        "lesson": lesson.get_absolute_url(),
+        "overview": activity.get_absolute_url(),
+        "vote": poll.get_vote_url(),
+    },
+    "vote_data": {f"poll-{poll.pk}-option": str(poll.options.get(value=3).pk)},
+}))
+"""
+
+RESULTS_CODE = """
+import statistics, time
+from django.test import Client
+from django.urls import reverse
+from celmod_course.accounts.models import User
+from lessons.models import Activity
+from quiz.models import Attempt, PollResponse
+staff = User.objects.create_user(email="bench-staff@example.invalid", full_name="Bench", is_staff=True)
+client = Client()
+client.force_login(staff)
+url = reverse("quiz:results", args=[Activity.objects.get().slug])
+assert client.get(url).status_code == 200
+timings = []
+for _ in range(7):
+    begin = time.perf_counter()
+    assert client.get(url).status_code == 200
+    timings.append(time.perf_counter() - begin)
+print(PollResponse.objects.count(), Attempt.objects.count(), statistics.median(timings), max(timings))
+"""
+
+
+def prepare(env):
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "loaddata", "celmods", "knowledge_check", "--verbosity", "0")
+    manage(
+        env,
+        "seed_learners",
+        str(LEARNERS),
+        "--responses",
+        str(RESPONSES),
+        "--attempts",
+        str(ATTEMPTS),
+    )
+    plan = django_shell(env, PLAN_CODE % {"voters": LEARNERS - RESPONSES})
+    return json.loads(plan.strip().splitlines()[-1])
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def run_locust(env, host, plan_file, scenario, workdir):
+    prefix = workdir / scenario
+    subprocess.run(
+        [
+            str(VENV_BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(USERS),
+            "--spawn-rate",
+            str(USERS),
+            "--run-time",
+            f"{SECONDS}s",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+            "--stop-timeout",
+            "5",
+        ],
+        env={**env, "BENCH_SCENARIO": scenario, "BENCH_PLAN": str(plan_file)},
+        check=False,
+        capture_output=True,
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+        row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    return {
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "requests": int(row["Request Count"]),
+        "errors": int(row["Failure Count"]),
+    }
+
+
+def page_weight(host, path):
+    """The lesson page and the CSS and JavaScript it loads, as a gzip-capable browser gets them."""
+    with urllib.request.urlopen(host + path) as response:
+        html = response.read()
+    parts = {"HTML": len(gzip.compress(html))}
+    for asset in re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html):
+        request = urllib.request.Request(host + asset.decode(), headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") != "gzip":
+                body = gzip.compress(body)
+            parts[asset.decode().rsplit("/", 1)[-1]] = len(body)
+    return parts
+
+
+def bench(name, env, workdir):
+    print(f"\n== {name}: seeding {LEARNERS:,} synthetic learners ...", flush=True)
+    started = time.perf_counter()
+    plan = prepare(env)
+    print(f"   seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    plan_file = workdir / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "celmod_course.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    failures = []
+    try:
+        wait_for(host + plan["paths"]["baseline"])
+        stats = {}
+        for scenario in SCENARIOS:
+            stats[scenario] = run_locust(env, host, plan_file, scenario, workdir)
+        weight = page_weight(host, plan["paths"]["lesson"])
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    baseline = stats["baseline"]["rps"]
+    print(
+        f"   gunicorn, 2 workers, DEBUG off; locust, {USERS} learners without pause, {SECONDS} s each"
+    )
+    print(
+        f"   {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs baseline':>12}"
+    )
+    for scenario, s in stats.items():
+        ratio = s["rps"] / baseline if baseline else 0
+        print(
+            f"   {scenario:<10} {s['rps']:>8.0f} {s['p50']:>8.0f} {s['p95']:>8.0f} "
+            f"{s['errors']:>7} {ratio:>11.0%}"
+        )
+        if s["errors"]:
+            failures.append(f"{scenario}: {s['errors']} errors")
+    if stats["lesson"]["rps"] < baseline / 2:
+        failures.append("the lesson page is under half the baseline's rate")
+
+    votes = stats["vote"]["requests"] - stats["vote"]["errors"]
+    stored = int(
+        django_shell(
+            env,
+            "from quiz.models import PollResponse; print(PollResponse.objects.count())",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    print(f"   votes accepted {votes:,}; poll responses now {stored:,} ({RESPONSES:,} before)")
+    if stored != RESPONSES + votes:
+        failures.append("votes were lost or duplicated")
+
+    out = django_shell(env, RESULTS_CODE).split()
+    responses, attempts, median, worst = int(out[-4]), int(out[-3]), float(out[-2]), float(out[-1])
+    print(
+        f"   results page with {responses:,} poll responses and {attempts:,} attempts: "
+        f"median {median * 1000:.0f} ms, slowest {worst * 1000:.0f} ms over 7 requests"
+    )
+    if median > RESULTS_BUDGET:
+        failures.append("the results page is over 0.5 s")
+
+    total = sum(weight.values()) / 1024
+    detail = ", ".join(f"{name} {size / 1024:.1f}" for name, size in weight.items())
+    print(f"   lesson page weight, compressed: {total:.1f} KB ({detail} KB)")
+    if total > WEIGHT_BUDGET_KB:
+        failures.append("the lesson page weighs over 100 KB")
+    return failures
+
+
+def main():
+    began = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="celmod-bench-"))
+    base = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "celmod_course.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "AXES_FAILURE_LIMIT": "1000",
+    }
+    database_url = base.pop("DATABASE_URL", "")
+    print(f"make bench on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    failures = bench("SQLite", {**base, "SQLITE_PATH": str(workdir / "bench.sqlite3")}, workdir)
+
+    if database_url:
+        parts = urlsplit(database_url)
+        name = f"celmod_bench_{os.getpid()}"
+        admin = {**base, "DATABASE_URL": database_url}
+        django_shell(
+            admin,
+            f"from django.db import connection; connection.cursor().execute('CREATE DATABASE {name}')",
+        )
+        try:
+            url = urlunsplit(parts._replace(path="/" + name))
+            failures += bench("PostgreSQL", {**base, "DATABASE_URL": url}, workdir)
+        finally:
+            django_shell(
+                admin,
+                f"from django.db import connection; connection.cursor().execute('DROP DATABASE IF EXISTS {name} WITH (FORCE)')",
+            )
+
+    print(f"\nfinished in {time.perf_counter() - began:.0f} s")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
