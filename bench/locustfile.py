@@ -1,8 +1,9 @@
 """Simulated learners for `make bench` (run by bench/bench.py, one scenario at a time).
 
-BENCH_SCENARIO picks what every simulated learner does, as fast as it can:
-baseline (GET /health/), lesson, overview (GET, logged in), or vote (POST, each vote by a
-learner who has not answered yet, so every request does the real insert).
+BENCH_SCENARIO picks what every simulated visitor does, as fast as it can: baseline
+(GET /health/), reader-lesson (a lesson page without an account), lesson and overview (GET,
+logged in), or vote (POST, each by a learner who has not answered yet, so every request does
+the real insert).
 """
 
 import json
@@ -43,7 +44,8 @@ class Learner(FastHttpUser):
     wait_time = constant(0)
 
     def on_start(self):
-        self.client.cookiejar.set_cookie(cookie("sessionid", random.choice(PLAN["readers"])))
+        if SCENARIO != "reader-lesson":
+            self.client.cookiejar.set_cookie(cookie("sessionid", random.choice(PLAN["readers"])))
 
     @task
     def act(self):

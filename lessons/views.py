@@ -66,18 +66,17 @@ def _lessons_around(activity_slug, lesson_slug):
 
 
 def lesson_detail(request, activity_slug, lesson_slug):
-    lessons, position = _lessons_around(activity_slug, lesson_slug)
-    if request.user.is_authenticated or len(messages.get_messages(request)):
-        return _render_lesson(request, lessons, position)
     # Readers without an account all get the same page (it holds no form and no token), so
     # it is rendered once a minute per server process; an edit shows within that minute.
+    reader = not request.user.is_authenticated and not len(messages.get_messages(request))
     key = f"reader-page:{timezone.localdate()}:{request.get_full_path()}"
-    content = cache.get(key)
-    if content is None:
-        response = _render_lesson(request, lessons, position)
+    if reader and (content := cache.get(key)) is not None:
+        return HttpResponse(content)
+    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    response = _render_lesson(request, lessons, position)
+    if reader:
         cache.set(key, response.content, READER_PAGE_SECONDS)
-        return response
-    return HttpResponse(content)
+    return response
 
 
 def _render_lesson(request, lessons, position):
