@@ -105,7 +105,9 @@ from django.urls import reverse
 from celmod_course.accounts.models import User
 from lessons.models import Activity
 from quiz.models import Attempt, PollResponse
-staff = User.objects.create_user(email="bench-staff@example.invalid", full_name="Bench", is_staff=True)
+staff = User.objects.create_user(
+    email="bench-staff@example.invalid", full_name="Bench", is_staff=True
+)
 client = Client()
 client.force_login(staff)
 url = reverse("quiz:results", args=[Activity.objects.get().slug])
@@ -115,8 +117,12 @@ for _ in range(7):
     begin = time.perf_counter()
     assert client.get(url).status_code == 200
     timings.append(time.perf_counter() - begin)
-print(PollResponse.objects.count(), Attempt.objects.count(), statistics.median(timings), max(timings))
+print(PollResponse.objects.count(), Attempt.objects.count())
+print(statistics.median(timings), max(timings))
 """
+
+
+SQL_CODE = "from django.db import connection; connection.cursor().execute('%s')"
 
 
 def prepare(env):
@@ -238,10 +244,12 @@ def bench(name, env, workdir):
 
     baseline = stats["baseline"]["rps"]
     print(
-        f"   gunicorn, 2 workers, DEBUG off; locust, {USERS} learners without pause, {SECONDS} s each"
+        f"   gunicorn, 2 workers, DEBUG off; locust, {USERS} visitors without pause, "
+        f"{SECONDS} s each"
     )
     print(
-        f"   {'page':<10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'vs baseline':>12}"
+        f"   {'page':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} "
+        f"{'vs baseline':>12}"
     )
     for scenario, s in stats.items():
         ratio = s["rps"] / baseline if baseline else 0
@@ -306,7 +314,7 @@ def main():
         admin = {**base, "DATABASE_URL": database_url}
         django_shell(
             admin,
-            f"from django.db import connection; connection.cursor().execute('CREATE DATABASE {name}')",
+            SQL_CODE % f"CREATE DATABASE {name}",
         )
         try:
             url = urlunsplit(parts._replace(path="/" + name))
@@ -314,7 +322,7 @@ def main():
         finally:
             django_shell(
                 admin,
-                f"from django.db import connection; connection.cursor().execute('DROP DATABASE IF EXISTS {name} WITH (FORCE)')",
+                SQL_CODE % f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
             )
 
     print(f"\nfinished in {time.perf_counter() - began:.0f} s")

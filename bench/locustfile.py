@@ -10,11 +10,12 @@ import json
 import os
 import random
 from http.cookiejar import Cookie
+from pathlib import Path
 
 from locust import FastHttpUser, constant, task
 
 SCENARIO = os.environ["BENCH_SCENARIO"]
-PLAN = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())
+PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text(encoding="utf-8"))
 VOTERS = iter(PLAN["voters"])
 CSRF = "benchmarkcsrftoken0123456789abcd"  # any 32 letters or digits, sent as cookie and header
 
