@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from celmod_course.admin import RecordAdmin
+
 from .models import (
     Activity,
     ActivityCompletion,
@@ -62,22 +64,16 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(LessonCompletion)
-class LessonCompletionAdmin(admin.ModelAdmin):
+class LessonCompletionAdmin(RecordAdmin):
     list_display = ("learner", "lesson", "completed_at")
     list_filter = ("lesson__activity", "lesson")
     list_select_related = ("learner", "lesson")
     search_fields = ("learner__email", "learner__full_name")
     date_hierarchy = "completed_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ActivityCompletion)
-class ActivityCompletionAdmin(admin.ModelAdmin):
+class ActivityCompletionAdmin(RecordAdmin):
     """Completions are records of what learners did: read-only."""
 
     list_display = ("learner", "activity", "completed_at", "certificate_number")
@@ -85,12 +81,6 @@ class ActivityCompletionAdmin(admin.ModelAdmin):
     list_select_related = ("learner", "activity")
     search_fields = ("learner__email", "learner__full_name", "certificate_number")
     date_hierarchy = "completed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Comment)

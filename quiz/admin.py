@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from celmod_course.admin import RecordAdmin
+
 from .models import Answer, Attempt, Choice, Poll, PollOption, PollResponse, Question
 
 
@@ -32,7 +34,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(RecordAdmin):
     """Attempts are records of what learners did: read-only."""
 
     list_display = ("learner", "activity", "score", "total", "passed", "submitted_at")
@@ -41,12 +43,6 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ("learner__email", "learner__full_name")
     date_hierarchy = "submitted_at"
     inlines = [AnswerInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -68,7 +64,7 @@ class PollAdmin(admin.ModelAdmin):
 
 
 @admin.register(PollResponse)
-class PollResponseAdmin(admin.ModelAdmin):
+class PollResponseAdmin(RecordAdmin):
     """Responses are final answers of learners: read-only."""
 
     list_display = ("learner", "poll", "option", "created_at")
@@ -76,9 +72,3 @@ class PollResponseAdmin(admin.ModelAdmin):
     list_select_related = ("learner", "poll", "option")
     search_fields = ("learner__email", "learner__full_name")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -213,7 +213,7 @@ class PollResponse(models.Model):
     """A learner's one, final answer to a poll.
 
     The database holds one per learner and poll, and refuses an option of another poll
-    (see migration 0004). The learner's profession is kept as it was when they answered, as a
+    (see migration 0002). The learner's profession is kept as it was when they answered, as a
     survey records its respondents; it also spares the results page a join over every response.
     """
 

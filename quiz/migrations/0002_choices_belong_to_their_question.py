@@ -11,4 +11,11 @@ class Migration(migrations.Migration):
         matching_parent(
             table="quiz_answer", fk="choice_id", parent_table="quiz_choice", shared="question_id"
         ),
+        # A poll response's option must belong to the response's poll.
+        matching_parent(
+            table="quiz_pollresponse",
+            fk="option_id",
+            parent_table="quiz_polloption",
+            shared="poll_id",
+        ),
     ]
