@@ -18,6 +18,7 @@ urlpatterns = [
         views.complete_lesson,
         name="complete",
     ),
+    path("activities/<slug:slug>/ask/", views.ask_commentary, name="ask"),
     path("activities/<slug:slug>/your-thoughts/", views.your_thoughts, name="your_thoughts"),
     path("activities/<slug:slug>/your-thoughts/comments/", views.post_comment, name="comment"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),

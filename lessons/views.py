@@ -1,4 +1,5 @@
 import re
+import time
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -12,17 +13,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from quiz.forms import VoteForm
 from quiz.models import Poll, PollResponse
 
-from .forms import CommentForm
+from .ask import ask
+from .forms import AskForm, CommentForm
 from .models import Activity, ActivityCompletion, Comment, Lesson, LessonCompletion
 from .progress import COMPLETED, Progress
 
 COMMENTS_PER_PAGE = 50
 READER_PAGE_SECONDS = 60
+QUESTIONS_PER_MINUTE = 20  # per client and server process
 
 
 def catalog(request):
@@ -233,3 +236,30 @@ def post_comment(request, slug):
     position = activity.comments.visible().filter(pk__lte=comment.pk).count()
     page = (position - 1) // COMMENTS_PER_PAGE + 1
     return redirect(f"{page_url}?page={page}#comment-{comment.pk}")
+
+
+def _asked_too_often(request):
+    """Count the client's questions in the current minute; True once over the limit."""
+    key = f"ask-rate:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    cache.add(key, 0, 60)
+    try:
+        return cache.incr(key) > QUESTIONS_PER_MINUTE
+    except ValueError:  # the count expired between add and incr
+        return False
+
+
+@require_GET
+def ask_commentary(request, slug):
+    """Answers quoted from the commentary. Questions are not stored, nor who asked them."""
+    activity = get_object_or_404(Activity, slug=slug)
+    form = AskForm(request.GET if "q" in request.GET else None)
+    context = {"activity": activity, "form": form, "answers": None}
+    if form.is_bound and _asked_too_often(request):
+        context["too_often"] = True
+        return render(request, "lessons/ask.html", context, status=429)
+    if form.is_bound and form.is_valid():
+        context["question"] = form.cleaned_data["q"]
+        context["answers"] = ask(activity, form.cleaned_data["q"])
+        if not context["answers"]:
+            context["lessons"] = list(Lesson.objects.for_activity(activity))
+    return render(request, "lessons/ask.html", context)

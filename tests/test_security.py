@@ -68,6 +68,7 @@ def page_urls(activity, lessons, attempt_url, certificate_url):
         activity.get_absolute_url(),
         *[lesson.get_absolute_url() for lesson in lessons],
         reverse("lessons:your_thoughts", args=[slug]),
+        reverse("lessons:ask", args=[slug]) + "?q=neutropenia",
         reverse("quiz:knowledge_check", args=[slug]),
         attempt_url,
         reverse("lessons:progress"),

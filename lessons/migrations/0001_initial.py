@@ -8,105 +8,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=2000, validators=[celmod_course.validators.no_control_characters])),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('is_hidden', models.BooleanField(default=False, help_text='Hidden comments are kept but not shown to learners.', verbose_name='hidden')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        max_length=2000, validators=[celmod_course.validators.no_control_characters]
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "is_hidden",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Hidden comments are kept but not shown to learners.",
+                        verbose_name="hidden",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Faculty',
+            name="Faculty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=150)),
-                ('credentials', models.CharField(blank=True, max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=150)),
+                ("credentials", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'verbose_name': 'faculty member',
-                'verbose_name_plural': 'faculty',
-                'ordering': ['activity', 'order'],
+                "verbose_name": "faculty member",
+                "verbose_name_plural": "faculty",
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='KeyTakeaway',
+            name="KeyTakeaway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
             ],
             options={
-                'ordering': ['activity', 'order'],
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('slug', models.SlugField(max_length=100)),
-                ('heading', models.CharField(max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("slug", models.SlugField(max_length=100)),
+                ("heading", models.CharField(max_length=300)),
             ],
             options={
-                'ordering': ['activity', 'order'],
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='LessonCompletion',
+            name="LessonCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.TextField()),
             ],
             options={
-                'ordering': ['lesson', 'order'],
+                "ordering": ["lesson", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('introduction', models.TextField()),
-                ('released_on', models.DateField(verbose_name='released')),
-                ('expires_on', models.DateField(help_text='The last day on which the activity is offered for credit.', verbose_name='expires')),
-                ('discussion_prompt', models.TextField(blank=True, help_text='Opens the Your Thoughts page, above the poll and the discussion.')),
-                ('pass_mark', models.PositiveSmallIntegerField(default=70, help_text='The knowledge-check score, in percent, needed to pass.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("introduction", models.TextField()),
+                ("released_on", models.DateField(verbose_name="released")),
+                (
+                    "expires_on",
+                    models.DateField(
+                        help_text="The last day on which the activity is offered for credit.",
+                        verbose_name="expires",
+                    ),
+                ),
+                (
+                    "discussion_prompt",
+                    models.TextField(
+                        blank=True,
+                        help_text="Opens the Your Thoughts page, above the poll and the discussion.",
+                    ),
+                ),
+                (
+                    "pass_mark",
+                    models.PositiveSmallIntegerField(
+                        default=70,
+                        help_text="The knowledge-check score, in percent, needed to pass.",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-released_on', 'title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('released_on'))), name='lessons_activity_expires_after_release'), models.CheckConstraint(condition=models.Q(('pass_mark__gte', 1), ('pass_mark__lte', 100)), name='lessons_activity_pass_mark_percent')],
+                "verbose_name_plural": "activities",
+                "ordering": ["-released_on", "title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_on__gt", models.F("released_on"))),
+                        name="lessons_activity_expires_after_release",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("pass_mark__gte", 1), ("pass_mark__lte", 100)),
+                        name="lessons_activity_pass_mark_percent",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActivityCompletion',
+            name="ActivityCompletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('certificate_number', models.CharField(default=lessons.models.new_certificate_number, editable=False, max_length=19, unique=True)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='completions', to='lessons.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "certificate_number",
+                    models.CharField(
+                        default=lessons.models.new_certificate_number,
+                        editable=False,
+                        max_length=19,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="completions",
+                        to="lessons.activity",
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,109 +6,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lessons', '0001_initial'),
-        ('quiz', '0001_initial'),
+        ("lessons", "0001_initial"),
+        ("quiz", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activitycompletion',
-            name='attempt',
-            field=models.ForeignKey(help_text='The passing knowledge-check attempt.', on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='quiz.attempt'),
+            model_name="activitycompletion",
+            name="attempt",
+            field=models.ForeignKey(
+                help_text="The passing knowledge-check attempt.",
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="+",
+                to="quiz.attempt",
+            ),
         ),
         migrations.AddField(
-            model_name='activitycompletion',
-            name='learner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activity_completions', to=settings.AUTH_USER_MODEL),
+            model_name="activitycompletion",
+            name="learner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activity_completions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='lessons.activity'),
+            model_name="comment",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="lessons.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='learner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to=settings.AUTH_USER_MODEL),
+            model_name="comment",
+            name="learner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='faculty',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faculty', to='lessons.activity'),
+            model_name="faculty",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="faculty",
+                to="lessons.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='keytakeaway',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_takeaways', to='lessons.activity'),
+            model_name="keytakeaway",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="key_takeaways",
+                to="lessons.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='lesson',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='lessons.activity'),
+            model_name="lesson",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lessons",
+                to="lessons.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='lessoncompletion',
-            name='learner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesson_completions', to=settings.AUTH_USER_MODEL),
+            model_name="lessoncompletion",
+            name="learner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lesson_completions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='lessoncompletion',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to='lessons.lesson'),
+            model_name="lessoncompletion",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="completions",
+                to="lessons.lesson",
+            ),
         ),
         migrations.AddField(
-            model_name='paragraph',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='lessons.lesson'),
+            model_name="paragraph",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="paragraphs",
+                to="lessons.lesson",
+            ),
         ),
         migrations.AddField(
-            model_name='paragraph',
-            name='speaker',
-            field=models.ForeignKey(blank=True, help_text='Only where the commentary names the speaker before this paragraph.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='paragraphs', to='lessons.faculty'),
+            model_name="paragraph",
+            name="speaker",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Only where the commentary names the speaker before this paragraph.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="paragraphs",
+                to="lessons.faculty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activitycompletion',
-            constraint=models.UniqueConstraint(fields=('learner', 'activity'), name='lessons_activitycompletion_one_per_learner'),
+            model_name="activitycompletion",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "activity"), name="lessons_activitycompletion_one_per_learner"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['activity', 'is_hidden', 'created_at'], name='lessons_com_activit_709fb5_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["activity", "is_hidden", "created_at"],
+                name="lessons_com_activit_709fb5_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('body__length__gte', 1), ('body__length__lte', 2000)), name='lessons_comment_body_1_to_2000'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("body__length__gte", 1), ("body__length__lte", 2000)),
+                name="lessons_comment_body_1_to_2000",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faculty',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='lessons_faculty_unique_order'),
+            model_name="faculty",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="lessons_faculty_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keytakeaway',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='lessons_keytakeaway_unique_order'),
+            model_name="keytakeaway",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="lessons_keytakeaway_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('activity', 'slug'), name='lessons_lesson_unique_slug'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "slug"), name="lessons_lesson_unique_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesson',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='lessons_lesson_unique_order'),
+            model_name="lesson",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="lessons_lesson_unique_order"
+            ),
         ),
         migrations.AddIndex(
-            model_name='lessoncompletion',
-            index=models.Index(fields=['lesson', 'learner'], name='lessons_completion_by_lesson'),
+            model_name="lessoncompletion",
+            index=models.Index(fields=["lesson", "learner"], name="lessons_completion_by_lesson"),
         ),
         migrations.AddConstraint(
-            model_name='lessoncompletion',
-            constraint=models.UniqueConstraint(fields=('learner', 'lesson'), name='lessons_completion_one_per_learner'),
+            model_name="lessoncompletion",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "lesson"), name="lessons_completion_one_per_learner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraph',
-            constraint=models.UniqueConstraint(fields=('lesson', 'order'), name='lessons_paragraph_unique_order'),
+            model_name="paragraph",
+            constraint=models.UniqueConstraint(
+                fields=("lesson", "order"), name="lessons_paragraph_unique_order"
+            ),
         ),
     ]

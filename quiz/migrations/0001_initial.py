@@ -7,171 +7,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lessons', '0001_initial'),
+        ("lessons", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text="1 for the learner's first attempt, and so on.")),
-                ('started_at', models.DateTimeField()),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('score', models.PositiveSmallIntegerField(help_text='Questions answered correctly.')),
-                ('total', models.PositiveSmallIntegerField(help_text='Questions asked.')),
-                ('passed', models.BooleanField()),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='lessons.activity')),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        help_text="1 for the learner's first attempt, and so on."
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(help_text="Questions answered correctly."),
+                ),
+                ("total", models.PositiveSmallIntegerField(help_text="Questions asked.")),
+                ("passed", models.BooleanField()),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="lessons.activity",
+                    ),
+                ),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at', '-pk'],
+                "ordering": ["-submitted_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Poll',
+            name="Poll",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('slug', models.SlugField(max_length=100)),
-                ('question', models.CharField(max_length=300)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='polls', to='lessons.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("slug", models.SlugField(max_length=100)),
+                ("question", models.CharField(max_length=300)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="polls",
+                        to="lessons.activity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['activity', 'order'],
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='PollOption',
+            name="PollOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.CharField(max_length=200)),
-                ('value', models.PositiveSmallIntegerField(help_text="The option's place on the scale, 1 to 5.")),
-                ('poll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='quiz.poll')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.CharField(max_length=200)),
+                (
+                    "value",
+                    models.PositiveSmallIntegerField(
+                        help_text="The option's place on the scale, 1 to 5."
+                    ),
+                ),
+                (
+                    "poll",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="quiz.poll",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['poll', 'order'],
+                "ordering": ["poll", "order"],
             },
         ),
         migrations.CreateModel(
-            name='PollResponse',
+            name="PollResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profession', models.CharField(choices=[('physician', 'Physician'), ('nurse', 'Nurse or nurse practitioner'), ('pharmacist', 'Pharmacist'), ('physician_assistant', 'Physician assistant'), ('other', 'Other')], max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='poll_responses', to=settings.AUTH_USER_MODEL)),
-                ('option', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='quiz.polloption')),
-                ('poll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='quiz.poll')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Physician"),
+                            ("nurse", "Nurse or nurse practitioner"),
+                            ("pharmacist", "Pharmacist"),
+                            ("physician_assistant", "Physician assistant"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="poll_responses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "option",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="quiz.polloption",
+                    ),
+                ),
+                (
+                    "poll",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="quiz.poll",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('prompt', models.TextField()),
-                ('rationale', models.TextField(help_text='Why the answer is right, and where it stands.')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='lessons.activity')),
-                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questions', to='lessons.lesson')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("prompt", models.TextField()),
+                (
+                    "rationale",
+                    models.TextField(help_text="Why the answer is right, and where it stands."),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="lessons.activity",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questions",
+                        to="lessons.lesson",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['activity', 'order'],
+                "ordering": ["activity", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Choice',
+            name="Choice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('text', models.CharField(max_length=500)),
-                ('is_correct', models.BooleanField(default=False, verbose_name='correct')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='quiz.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("text", models.CharField(max_length=500)),
+                ("is_correct", models.BooleanField(default=False, verbose_name="correct")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="choices",
+                        to="quiz.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question', 'order'],
+                "ordering": ["question", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_correct', models.BooleanField(help_text='As graded when submitted, even if the key changes later.', verbose_name='correct')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='quiz.attempt')),
-                ('choice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='quiz.choice')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='quiz.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_correct",
+                    models.BooleanField(
+                        help_text="As graded when submitted, even if the key changes later.",
+                        verbose_name="correct",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="quiz.attempt",
+                    ),
+                ),
+                (
+                    "choice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="quiz.choice",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="quiz.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempt', 'question__order'],
+                "ordering": ["attempt", "question__order"],
             },
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['learner', 'activity', 'passed'], name='quiz_attemp_learner_31ff67_idx'),
+            model_name="attempt",
+            index=models.Index(
+                fields=["learner", "activity", "passed"], name="quiz_attemp_learner_31ff67_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(fields=('learner', 'activity', 'number'), name='quiz_attempt_unique_number'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "activity", "number"), name="quiz_attempt_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', models.F('total'))), name='quiz_attempt_score_within_total'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__lte", models.F("total"))),
+                name="quiz_attempt_score_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('started_at__lte', models.F('submitted_at'))), name='quiz_attempt_started_before_submitted'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("started_at__lte", models.F("submitted_at"))),
+                name="quiz_attempt_started_before_submitted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='poll',
-            constraint=models.UniqueConstraint(fields=('activity', 'slug'), name='quiz_poll_unique_slug'),
+            model_name="poll",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "slug"), name="quiz_poll_unique_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='poll',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='quiz_poll_unique_order'),
+            model_name="poll",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="quiz_poll_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='polloption',
-            constraint=models.UniqueConstraint(fields=('poll', 'order'), name='quiz_polloption_unique_order'),
+            model_name="polloption",
+            constraint=models.UniqueConstraint(
+                fields=("poll", "order"), name="quiz_polloption_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='polloption',
-            constraint=models.UniqueConstraint(fields=('poll', 'value'), name='quiz_polloption_unique_value'),
+            model_name="polloption",
+            constraint=models.UniqueConstraint(
+                fields=("poll", "value"), name="quiz_polloption_unique_value"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='polloption',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 1), ('value__lte', 5)), name='quiz_polloption_value_1_to_5'),
+            model_name="polloption",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 1), ("value__lte", 5)),
+                name="quiz_polloption_value_1_to_5",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pollresponse',
-            index=models.Index(fields=['poll', 'profession', 'option', 'learner'], name='quiz_response_tally'),
+            model_name="pollresponse",
+            index=models.Index(
+                fields=["poll", "profession", "option", "learner"], name="quiz_response_tally"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pollresponse',
-            constraint=models.UniqueConstraint(fields=('learner', 'poll'), name='quiz_pollresponse_one_per_learner'),
+            model_name="pollresponse",
+            constraint=models.UniqueConstraint(
+                fields=("learner", "poll"), name="quiz_pollresponse_one_per_learner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pollresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('profession__in', ['physician', 'nurse', 'pharmacist', 'physician_assistant', 'other'])), name='quiz_pollresponse_profession_valid'),
+            model_name="pollresponse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "profession__in",
+                        ["physician", "nurse", "pharmacist", "physician_assistant", "other"],
+                    )
+                ),
+                name="quiz_pollresponse_profession_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('activity', 'order'), name='quiz_question_unique_order'),
+            model_name="question",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "order"), name="quiz_question_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='choice',
-            constraint=models.UniqueConstraint(fields=('question', 'order'), name='quiz_choice_unique_order'),
+            model_name="choice",
+            constraint=models.UniqueConstraint(
+                fields=("question", "order"), name="quiz_choice_unique_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='choice',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_correct', True)), fields=('question',), name='quiz_choice_one_correct_per_question'),
+            model_name="choice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_correct", True)),
+                fields=("question",),
+                name="quiz_choice_one_correct_per_question",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('attempt', 'question'), name='quiz_answer_one_per_question'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "question"), name="quiz_answer_one_per_question"
+            ),
         ),
     ]

@@ -65,6 +65,8 @@ def test_public_pages_logged_out(browser, live_server, activity, finished_learne
         activity.get_absolute_url(),
         activity.lessons.first().get_absolute_url(),
         reverse("lessons:your_thoughts", args=[activity.slug]),
+        reverse("lessons:ask", args=[activity.slug]) + "?q=Which+proteins+do+CELMoDs+degrade",
+        reverse("lessons:ask", args=[activity.slug]) + "?q=pizza",
         reverse("lessons:verify", args=[completion.certificate_number]),
         reverse("lessons:verify", args=["NOPE-NOPE-NOPE-NOPE"]),
         reverse("accounts:signup"),

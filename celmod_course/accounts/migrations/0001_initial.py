@@ -7,37 +7,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(help_text='Your name as it should appear on your certificate.', max_length=150, validators=[celmod_course.validators.no_control_characters])),
-                ('profession', models.CharField(choices=[('physician', 'Physician'), ('nurse', 'Nurse or nurse practitioner'), ('pharmacist', 'Pharmacist'), ('physician_assistant', 'Physician assistant'), ('other', 'Other')], default='other', max_length=32)),
-                ('is_staff', models.BooleanField(default=False, help_text='Staff can use the admin and read the results of every activity.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_synthetic', models.BooleanField(default=False, help_text='Made up by the seed_learners command for demos and benchmarks; not a person.', verbose_name='synthetic')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="email address"),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        help_text="Your name as it should appear on your certificate.",
+                        max_length=150,
+                        validators=[celmod_course.validators.no_control_characters],
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(
+                        choices=[
+                            ("physician", "Physician"),
+                            ("nurse", "Nurse or nurse practitioner"),
+                            ("pharmacist", "Pharmacist"),
+                            ("physician_assistant", "Physician assistant"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Staff can use the admin and read the results of every activity.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Made up by the seed_learners command for demos and benchmarks; not a person.",
+                        verbose_name="synthetic",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('is_staff', True)), fields=['is_staff'], name='accounts_user_staff')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('profession__in', ['physician', 'nurse', 'pharmacist', 'physician_assistant', 'other'])), name='accounts_user_profession_valid')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("is_staff", True)),
+                        fields=["is_staff"],
+                        name="accounts_user_staff",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "profession__in",
+                                [
+                                    "physician",
+                                    "nurse",
+                                    "pharmacist",
+                                    "physician_assistant",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="accounts_user_profession_valid",
+                    )
+                ],
             },
             managers=[
-                ('objects', celmod_course.accounts.models.UserManager()),
+                ("objects", celmod_course.accounts.models.UserManager()),
             ],
         ),
     ]

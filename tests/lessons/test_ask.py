@@ -1,0 +1,172 @@
+"""Ask the commentary: questions answered with passages quoted from the faculty."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lessons.ask import ask
+from lessons.models import Paragraph
+from lessons.views import QUESTIONS_PER_MINUTE
+from tests.html import block_texts
+
+# Questions a learner would ask, each with the passage (lesson, paragraph) that must rank first
+# or second. The README reports the share ranked first.
+QUESTIONS = [
+    ("Which proteins do CELMoDs degrade?", (1, 1)),
+    ("How often does grade 3/4 neutropenia occur with mezigdomide?", (3, 1)),
+    ("How do CELMoDs affect T cells and NK cells?", (1, 2)),
+    ("Can CELMoDs help with CAR T-cell collection?", (1, 2)),
+    ("Why are CELMoDs active in IMiD-resistant myeloma?", (1, 3)),
+    ("What is the difference between the S and R isomers?", (1, 3)),
+    ("What conformational change happens when the drug binds cereblon?", (1, 4)),
+    ("Which trial compares iberdomide with lenalidomide as maintenance?", (2, 1)),
+    ("What is the EXCALIBER RRMM trial?", (2, 1)),
+    ("What response rate did iberdomide with daratumumab and dexamethasone achieve?", (2, 2)),
+    ("Was iberdomide studied in newly diagnosed patients after transplant?", (2, 2)),
+    ("What are the SUCCESSOR-1 and SUCCESSOR-2 trials?", (2, 3)),
+    ("What ORR did mezi-Kd and mezi-Vd show?", (2, 4)),
+    ("Do CELMoDs cause fatigue or diarrhea like lenalidomide?", (3, 2)),
+    ("Why are nonhematologic toxicities lower than with immunomodulatory imide drugs?", (3, 2)),
+    ("What adverse events should I expect with the CELMoD class?", (3, 1)),
+    ("Is any CELMoD approved for multiple myeloma?", (4, 1)),
+    ("Is mezigdomide more potent than iberdomide?", (4, 2)),
+    ("Which CELMoD would you use in combination to get a patient into remission?", (4, 2)),
+    ("Could iberdomide be used before CAR T-cell therapy?", (4, 3)),
+    ("Which agent fits high-risk cytogenetics and heavily pretreated disease?", (4, 4)),
+]
+
+
+def rank(activity, question, lesson, order):
+    target = Paragraph.objects.get(lesson__activity=activity, lesson__order=lesson, order=order)
+    texts = [answer.passage.text for answer in ask(activity, question, limit=5)]
+    return texts.index(target.text) + 1 if target.text in texts else None
+
+
+@pytest.mark.parametrize(("question", "passage"), QUESTIONS)
+def test_the_passage_that_answers_ranks_first_or_second(activity, question, passage):
+    assert rank(activity, question, *passage) in {1, 2}
+
+
+def test_most_questions_find_their_passage_first(activity):
+    first = sum(rank(activity, question, *passage) == 1 for question, passage in QUESTIONS)
+    assert len(QUESTIONS) >= 15
+    assert first / len(QUESTIONS) >= 0.85  # 19 of 21 when this was written
+
+
+@pytest.mark.parametrize(
+    ("long", "short"),
+    [
+        ("cereblon E3 ligase modulatory drugs", "CELMoD"),
+        ("immunomodulatory imide drugs", "IMiD"),
+        ("adverse events", "AEs"),
+        ("overall response rate", "ORR"),
+        ("multiple myeloma", "MM"),
+        ("relapsed/refractory", "R/R"),
+        ("relapsed or refractory", "R/R"),
+    ],
+)
+def test_a_long_form_finds_passages_that_use_only_the_abbreviation(activity, long, short):
+    answers = ask(activity, long)
+    assert answers
+    assert short.lower() in answers[0].passage.text.lower()
+
+
+def ask_url(activity, question=None):
+    url = reverse("lessons:ask", args=[activity.slug])
+    return url if question is None else f"{url}?{'q=' + question}"
+
+
+def test_the_answer_quotes_passages_exactly_with_speaker_and_lesson(client, activity):
+    response = client.get(ask_url(activity), {"q": "Which proteins do CELMoDs degrade?"})
+    html = response.content.decode()
+    blocks = block_texts(response)
+    assert "You asked: “Which proteins do CELMoDs degrade?”" in blocks
+    best = Paragraph.objects.get(lesson__order=1, order=1)
+    assert best.text in blocks  # word for word, once the highlighting marks are read past
+    assert "<mark>Ikaros</mark>" not in html  # not asked about
+    assert "<mark>CELMoDs</mark>" in html and "<mark>degradation</mark>" in html
+    lesson = best.lesson
+    assert (
+        f'Amrita Krishnan, MD, FACP, in\n                  <a href="{lesson.get_absolute_url()}">'
+        in html
+    )
+    assert "nothing is generated" in " ".join(blocks)
+
+
+def test_a_passage_without_a_speaker_is_attributed_to_no_one(client, activity):
+    response = client.get(ask_url(activity), {"q": "grade 3/4 neutropenia mezigdomide 76%"})
+    html = response.content.decode()
+    unlabeled = Paragraph.objects.get(lesson__order=3, order=1)
+    assert unlabeled.speaker is None
+    first = html.index("<figcaption")
+    caption = html[first : html.index("</figcaption>", first)]
+    assert re.search(r">\s*From\s*<a", caption)
+    assert "MD" not in caption.split("<a", 1)[0]
+
+
+def test_a_question_that_matches_nothing_says_so_and_suggests_the_lessons(
+    client, activity, lessons
+):
+    response = client.get(ask_url(activity), {"q": "pizza recipe"})
+    blocks = block_texts(response)
+    assert (
+        "Nothing in the commentary matches your question. Try other words, or read the lessons:"
+        in blocks
+    )
+    for lesson in lessons:
+        assert lesson.heading in blocks
+
+
+def test_the_question_is_escaped(client, activity):
+    html = client.get(ask_url(activity), {"q": "<script>alert(1)</script> CELMoD"}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; CELMoD" in html
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("x" * 201, "Keep your question under 200 characters (it has 201)."),
+        ("bell \x07 CELMoD", "Remove the invisible control characters"),
+        ("   ", "Type a question first."),
+    ],
+)
+def test_bad_questions_get_a_clear_message(client, activity, question, message):
+    response = client.get(ask_url(activity), {"q": question})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "You asked" not in response.content.decode()
+
+
+def test_questions_are_rate_limited_per_client(client, activity):
+    for _ in range(QUESTIONS_PER_MINUTE):
+        assert client.get(ask_url(activity), {"q": "CELMoD"}).status_code == 200
+    response = client.get(ask_url(activity), {"q": "CELMoD"})
+    assert response.status_code == 429
+    assert "You have asked many questions in a short time." in " ".join(block_texts(response))
+
+
+def test_asking_needs_no_account_and_stores_nothing(client, activity):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ask_url(activity), {"q": "neutropenia"}).status_code == 200
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+
+
+def test_the_ask_box_is_on_the_overview_and_every_lesson(client, activity, lessons):
+    action = f'action="{ask_url(activity)}" role="search"'
+    assert action in client.get(activity.get_absolute_url()).content.decode()
+    for lesson in lessons:
+        assert action in client.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_the_index_follows_changes_to_the_commentary(activity):
+    assert ask(activity, "zebrafish") == []
+    paragraph = Paragraph.objects.get(lesson__order=2, order=1)
+    paragraph.text += " Zebrafish."
+    paragraph.save()
+    answers = ask(activity, "zebrafish")
+    assert [a.passage.text for a in answers] == [paragraph.text]
