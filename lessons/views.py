@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from celmod_course.accounts.throttling import client_address
 from quiz.forms import VoteForm
 from quiz.models import Poll, PollResponse
 
@@ -240,7 +241,7 @@ def post_comment(request, slug):
 
 def _asked_too_often(request):
     """Count the client's questions in the current minute; True once over the limit."""
-    key = f"ask-rate:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    key = f"ask-rate:{client_address(request)}:{int(time.time() // 60)}"
     cache.add(key, 0, 60)
     try:
         return cache.incr(key) > QUESTIONS_PER_MINUTE
