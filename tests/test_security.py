@@ -28,7 +28,7 @@ def test_check_deploy_is_clean_in_the_documented_production_environment():
         for k, v in os.environ.items()
         if k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    env.update(PRODUCTION_ENV, SECRET_KEY=secrets.token_urlsafe(50))
+    env.update(PRODUCTION_ENV, SECRET_KEY=secrets.token_urlsafe(50), ENV_FILE="")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -117,7 +117,7 @@ def test_production_settings_keep_cookies_to_https_and_send_hsts():
         for k, v in os.environ.items()
         if k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    env.update(PRODUCTION_ENV, SECRET_KEY=secrets.token_urlsafe(50))
+    env.update(PRODUCTION_ENV, SECRET_KEY=secrets.token_urlsafe(50), ENV_FILE="")
     code = (
         "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"

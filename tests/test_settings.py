@@ -17,6 +17,7 @@ PROBE = (
 def run_python(code, **env):
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
     base["DJANGO_SETTINGS_MODULE"] = "celmod_course.settings"
+    base["ENV_FILE"] = ""  # only what each test sets, not this checkout's .env
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
@@ -68,3 +69,11 @@ def test_database_url_switches_to_postgresql():
 
 def test_time_zones_are_on():
     assert settings.USE_TZ is True
+
+
+def test_a_checkouts_env_file_fills_in_what_the_environment_leaves_unset(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("SECRET_KEY=from-the-file\nTIME_ZONE=Europe/Paris\n")
+    code = "from django.conf import settings as s; print(s.SECRET_KEY, s.TIME_ZONE)"
+    result = run_python(code, ENV_FILE=str(env_file), TIME_ZONE="America/New_York")
+    assert result.stdout.split() == ["from-the-file", "America/New_York"]
