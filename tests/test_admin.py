@@ -2,7 +2,9 @@
 
 from django.urls import reverse
 
-from lessons.models import LessonCompletion
+from lessons.models import Comment, LessonCompletion
+from quiz.models import Attempt, Poll, PollResponse, Question
+from tests.conftest import answer_sheet
 
 
 def test_staff_open_every_admin_page_of_the_content(staff_client, activity, lessons, learner):
@@ -37,3 +39,36 @@ def test_a_learner_cannot_open_the_admin(learner_client):
     response = learner_client.get(reverse("admin:lessons_activity_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_open_the_quiz_poll_and_discussion_admin(staff_client, activity, learner):
+    poll = Poll.objects.get(activity=activity)
+    PollResponse.objects.record(learner=learner, option=poll.options.first())
+    Comment.objects.create(learner=learner, activity=activity, body="A comment")
+    staff_client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 7))
+    attempt = Attempt.objects.get()
+    question = Question.objects.for_activity(activity).first()
+    for name, args in [
+        ("admin:quiz_question_changelist", []),
+        ("admin:quiz_question_change", [question.pk]),
+        ("admin:quiz_attempt_changelist", []),
+        ("admin:quiz_attempt_change", [attempt.pk]),
+        ("admin:quiz_poll_change", [poll.pk]),
+        ("admin:quiz_pollresponse_changelist", []),
+        ("admin:lessons_comment_changelist", []),
+        ("admin:lessons_activitycompletion_changelist", []),
+    ]:
+        assert staff_client.get(reverse(name, args=args)).status_code == 200, name
+    html = staff_client.get(reverse("admin:quiz_question_change", args=[question.pk]))
+    assert "choices-TOTAL_FORMS" in html.content.decode()
+    html = staff_client.get(reverse("admin:quiz_poll_change", args=[poll.pk])).content.decode()
+    assert "options-TOTAL_FORMS" in html
+
+
+def test_attempts_and_responses_are_read_only_in_the_admin(staff_client, activity):
+    staff_client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 7))
+    attempt = Attempt.objects.get()
+    page = staff_client.get(reverse("admin:quiz_attempt_change", args=[attempt.pk]))
+    assert 'name="_save"' not in page.content.decode()
+    assert staff_client.get(reverse("admin:quiz_attempt_add")).status_code == 403
+    assert staff_client.get(reverse("admin:quiz_pollresponse_add")).status_code == 403
