@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,17 +40,12 @@ def activity_detail(request, slug):
     )
     lessons = list(Lesson.objects.for_activity(activity))
     progress = Progress.for_activity(request.user, activity, lessons)
-    polls = Poll.objects.for_activity(activity)
-    if request.user.is_authenticated:
-        polls = polls.annotate(
-            answered=Exists(PollResponse.objects.filter(poll=OuterRef("pk"), learner=request.user))
-        )
-    polls = list(polls)
+    polls = list(Poll.objects.for_activity(activity).with_answered(request.user))
     context = {
         "activity": activity,
         "progress": progress,
         "polls": polls,
-        "polls_answered": bool(polls) and all(getattr(p, "answered", False) for p in polls),
+        "polls_answered": bool(polls) and all(poll.answered for poll in polls),
     }
     return render(request, "lessons/activity_detail.html", context)
 

@@ -130,6 +130,13 @@ class PollQuerySet(models.QuerySet):
     def for_activity(self, activity):
         return self.filter(activity=activity).order_by("order")
 
+    def with_answered(self, learner):
+        """Each poll with `answered`: whether this learner has answered it."""
+        if not learner.is_authenticated:
+            return self.annotate(answered=models.Value(False))
+        responses = PollResponse.objects.filter(poll=models.OuterRef("pk"), learner=learner)
+        return self.annotate(answered=models.Exists(responses))
+
 
 class Poll(models.Model):
     """A question learners answer once, on a scale. An activity may hold several."""
