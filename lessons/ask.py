@@ -12,12 +12,15 @@ from hashlib import sha256
 
 import bm25s
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Paragraph
 
 MAX_PASSAGES = 3
+# A passage scoring under this share of the best one matched only a word or two in passing.
+MIN_SHARE_OF_BEST = 0.3
 
 # Each abbreviation and the long form the seed gives it; a passage or a question holding one
 # is indexed with the other too.
@@ -38,6 +41,41 @@ _LONG = {
     abbreviation: re.compile(rf"\b{form}\b", re.IGNORECASE)
     for abbreviation, form in ABBREVIATIONS.items()
 }
+# The words a question is phrased with, which say nothing about what it asks.
+STOPWORDS = [
+    *STOPWORDS_EN,
+    *[
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "how",
+        "why",
+        "when",
+        "where",
+        "does",
+        "do",
+        "did",
+        "done",
+        "can",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "we",
+        "our",
+        "us",
+        "about",
+        "any",
+        "some",
+    ],
+]
 _WORD = re.compile(r"\w+")
 _stemmer = Stemmer.Stemmer("english")
 
@@ -55,7 +93,7 @@ def _expanded(text):
 def _tokens(texts):
     return bm25s.tokenize(
         [_expanded(text) for text in texts],
-        stopwords="en",
+        stopwords=STOPWORDS,
         stemmer=_stemmer,
         return_ids=False,
         show_progress=False,
@@ -140,8 +178,9 @@ def ask(activity, question, limit=MAX_PASSAGES):
         [query], k=min(limit, len(index.passages)), show_progress=False
     )
     stems = set(query)
+    floor = max(float(scores[0][0]) * MIN_SHARE_OF_BEST, 0) if len(scores[0]) else 0
     return [
         Answer(index.passages[doc], _highlight(index.passages[doc].text, stems))
         for doc, score in zip(documents[0], scores[0], strict=True)
-        if score > 0
+        if score > 0 and score >= floor
     ]
