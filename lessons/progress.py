@@ -58,6 +58,7 @@ class Progress:
             outcomes = (
                 Attempt.objects.filter(learner=learner, activity__in=activities)
                 .values_list("activity_id", "passed")
+                .order_by()  # the default ordering would put its columns in the DISTINCT
                 .distinct()
             )
             for activity_id, has_passed in outcomes:
