@@ -25,7 +25,7 @@ staticfiles/staticfiles.json: $(STAMP) node_modules/.installed-stamp $(shell fin
 
 run: $(STAMP) staticfiles/staticfiles.json
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py loaddata celmods knowledge_check
+	DEBUG=1 $(PY) manage.py load_content
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) staticfiles/staticfiles.json

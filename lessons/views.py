@@ -19,6 +19,7 @@ from quiz.forms import VoteForm
 from quiz.models import Poll, PollResponse
 
 from .ask import ask
+from .caching import content_version
 from .forms import AskForm, CommentForm
 from .models import Activity, ActivityCompletion, Comment, Lesson, LessonCompletion
 from .progress import COMPLETED, Progress
@@ -65,9 +66,9 @@ def _lessons_around(activity_slug, lesson_slug):
 
 def lesson_detail(request, activity_slug, lesson_slug):
     # Readers without an account all get the same page (it holds no form and no token), so
-    # it is rendered once a minute per server process; an edit shows within that minute.
+    # it is rendered once a minute per server process, and afresh once the content changes.
     reader = not request.user.is_authenticated and not len(messages.get_messages(request))
-    key = f"reader-page:{timezone.localdate()}:{request.get_full_path()}"
+    key = f"reader-page:{content_version()}:{timezone.localdate()}:{request.get_full_path()}"
     if reader and (content := cache.get(key)) is not None:
         return HttpResponse(content)
     lessons, position = _lessons_around(activity_slug, lesson_slug)

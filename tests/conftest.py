@@ -23,7 +23,7 @@ def empty_cache():
 @pytest.fixture
 def activity(db):
     """The seed's activity and its knowledge check, from the fixtures `make run` loads."""
-    call_command("loaddata", "celmods", "knowledge_check", verbosity=0)
+    call_command("load_content", verbosity=0)
     return Activity.objects.get(slug="celmods-in-multiple-myeloma")
 
 
