@@ -134,7 +134,7 @@ staff = User.objects.create_user(
 )
 client = Client()
 client.force_login(staff)
-url = reverse("quiz:results", args=[Activity.objects.get().slug])
+url = reverse("cme:results", args=[Activity.objects.get().slug])
 assert client.get(url).status_code == 200
 timings = []
 for _ in range(7):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "celmod_course.accounts",
     "lessons",
     "quiz",
+    "celmod_course.cme",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -155,8 +156,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "lessons:catalog"
-LOGOUT_REDIRECT_URL = "lessons:catalog"
+LOGIN_REDIRECT_URL = "cme:catalog"
+LOGOUT_REDIRECT_URL = "cme:catalog"
 
 AUTH_PASSWORD_VALIDATORS = [
     {

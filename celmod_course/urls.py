@@ -10,6 +10,7 @@ admin.site.site_header = "CELMoD course administration"
 admin.site.site_title = "CELMoD course admin"
 
 urlpatterns = [
+    path("", include("celmod_course.cme.urls")),
     path("", include("lessons.urls")),
     path("", include("quiz.urls")),
     path("accounts/", include("celmod_course.accounts.urls")),

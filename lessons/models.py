@@ -1,12 +1,15 @@
-import secrets
+"""The activity's content and its reading: activity, faculty, key takeaways, lessons and their
+paragraphs, the abbreviations Ask matches, and which lessons each learner has completed.
+
+This app is the bottom layer: it imports neither `quiz` nor `celmod_course.cme`. Rules that need
+the knowledge check too (activity completion, progress, certificates) live in `celmod_course.cme`.
+"""
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Length
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
-
-from celmod_course.validators import no_control_characters
 
 
 class Activity(models.Model):
@@ -44,7 +47,7 @@ class Activity(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("lessons:activity", args=[self.slug])
+        return reverse("cme:activity", args=[self.slug])
 
     def is_expired(self, on=None):
         """Expired from the day after the expiration date, in the site's time zone."""
@@ -98,8 +101,18 @@ class KeyTakeaway(models.Model):
 
 
 class LessonQuerySet(models.QuerySet):
+    def numbered(self):
+        """Each lesson with its `number`: 1 for its activity's first lesson, and so on.
+
+        The number is the lesson's place in its activity, whatever values `order` holds: the one
+        way every page, Ask and the dashboard number a lesson.
+        """
+        number = models.Window(RowNumber(), partition_by="activity", order_by="order")
+        return self.annotate(number=number).order_by("activity", "order")
+
     def for_activity(self, activity):
-        return self.filter(activity=activity).select_related("activity").order_by("order")
+        """The activity's lessons in order, numbered."""
+        return self.filter(activity=activity).select_related("activity").numbered()
 
 
 class Lesson(models.Model):
@@ -125,7 +138,7 @@ class Lesson(models.Model):
         return self.heading
 
     def get_absolute_url(self):
-        return reverse("lessons:lesson", args=[self.activity.slug, self.slug])
+        return reverse("cme:lesson", args=[self.activity.slug, self.slug])
 
 
 class Paragraph(models.Model):
@@ -191,121 +204,23 @@ class LessonCompletion(models.Model):
         return f"{self.learner} completed {self.lesson}"
 
 
-CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+class Abbreviation(models.Model):
+    """An abbreviation the commentary defines, so that Ask finds either form from the other."""
 
-
-def new_certificate_number():
-    """Four groups of four: 80 random bits, so numbers cannot be guessed or enumerated."""
-    chars = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(16))
-    return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
-
-
-class ActivityCompletionManager(models.Manager):
-    def record_if_complete(self, *, learner, activity):
-        """Write the learner's completion once every lesson is done and an attempt passed.
-
-        Call inside a transaction that has locked the learner (see `lock_learner`), so that the
-        last lesson and the passing attempt, arriving together, cannot both miss each other.
-        Returns the new completion, or None when not complete yet or already recorded.
-        """
-        lessons = set(activity.lessons.values_list("pk", flat=True))
-        done = set(
-            LessonCompletion.objects.filter(learner=learner, lesson__activity=activity).values_list(
-                "lesson_id", flat=True
-            )
-        )
-        if not lessons or lessons - done:
-            return None
-        attempt = (
-            activity.attempts.filter(learner=learner, passed=True).order_by("submitted_at").first()
-        )
-        if attempt is None:
-            return None
-        try:
-            with transaction.atomic():
-                return self.create(learner=learner, activity=activity, attempt=attempt)
-        except IntegrityError:
-            return None
-
-
-class ActivityCompletion(models.Model):
-    """A learner's completion of an activity, and the certificate that proves it."""
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_completions"
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="abbreviations")
+    short = models.CharField(max_length=30, help_text='As written in the text, e.g. "R/R".')
+    long = models.CharField(
+        max_length=200,
+        help_text='The long form in the singular, e.g. "adverse event"; a plural "s" also matches.',
     )
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="completions")
-    attempt = models.ForeignKey(
-        "quiz.Attempt",
-        # The passing attempt cannot be deleted on its own, only with its learner.
-        on_delete=models.RESTRICT,
-        related_name="+",
-        help_text="The passing knowledge-check attempt.",
-    )
-    completed_at = models.DateTimeField(default=timezone.now)
-    certificate_number = models.CharField(
-        max_length=19, unique=True, default=new_certificate_number, editable=False
-    )
-
-    objects = ActivityCompletionManager()
 
     class Meta:
+        ordering = ["activity", "short", "long"]
         constraints = [
             models.UniqueConstraint(
-                fields=["learner", "activity"], name="lessons_activitycompletion_one_per_learner"
+                fields=["activity", "short", "long"], name="lessons_abbreviation_unique"
             ),
         ]
 
     def __str__(self):
-        return f"{self.learner} completed {self.activity}"
-
-    def get_absolute_url(self):
-        return reverse("lessons:certificate", args=[self.certificate_number])
-
-    @property
-    def completed_on(self):
-        return timezone.localdate(self.completed_at)
-
-    @property
-    def is_valid_for_credit(self):
-        """Credit only for completions on or before the activity's expiration date."""
-        return self.completed_on <= self.activity.expires_on
-
-
-models.TextField.register_lookup(Length)
-
-COMMENT_MAX_LENGTH = 2000
-
-
-class CommentQuerySet(models.QuerySet):
-    def visible(self):
-        return self.filter(is_hidden=False)
-
-
-class Comment(models.Model):
-    """A learner's plain-text comment in an activity's discussion."""
-
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
-    )
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="comments")
-    body = models.TextField(max_length=COMMENT_MAX_LENGTH, validators=[no_control_characters])
-    created_at = models.DateTimeField(default=timezone.now)
-    is_hidden = models.BooleanField(
-        "hidden", default=False, help_text="Hidden comments are kept but not shown to learners."
-    )
-
-    objects = CommentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["activity", "is_hidden", "created_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(body__length__gte=1, body__length__lte=COMMENT_MAX_LENGTH),
-                name="lessons_comment_body_1_to_2000",
-            ),
-        ]
-
-    def __str__(self):
-        return self.body[:80]
+        return f"{self.short}: {self.long}"

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from celmod_course.admin import RecordAdmin
 
-from .models import Answer, Attempt, Choice, Poll, PollOption, PollResponse, Question
+from .models import Answer, Attempt, Choice, Comment, Poll, PollOption, PollResponse, Question
 
 
 class ChoiceInline(admin.TabularInline):
@@ -72,3 +72,32 @@ class PollResponseAdmin(RecordAdmin):
     list_select_related = ("learner", "poll", "option")
     search_fields = ("learner__email", "learner__full_name")
     date_hierarchy = "created_at"
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("excerpt", "learner", "activity", "created_at", "is_hidden")
+    list_filter = ("is_hidden", "activity")
+    list_select_related = ("learner", "activity")
+    search_fields = ("body", "learner__full_name", "learner__email")
+    date_hierarchy = "created_at"
+    fields = ("activity", "learner", "created_at", "body", "is_hidden")
+    readonly_fields = ("activity", "learner", "created_at", "body")
+    actions = ["hide", "show"]
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+
+    @admin.action(description="Hide the selected comments from learners")
+    def hide(self, request, queryset):
+        count = queryset.update(is_hidden=True)
+        self.message_user(request, f"{count} comment(s) hidden.")
+
+    @admin.action(description="Show the selected comments to learners again")
+    def show(self, request, queryset):
+        count = queryset.update(is_hidden=False)
+        self.message_user(request, f"{count} comment(s) shown.")
+
+    def has_add_permission(self, request):
+        return False

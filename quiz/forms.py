@@ -4,6 +4,8 @@ from django import forms
 from django.core import signing
 from django.utils import timezone
 
+from .models import COMMENT_MAX_LENGTH, Comment
+
 STARTED_SALT = "quiz.knowledge-check.started"
 STARTED_MAX_AGE = 60 * 60 * 24  # a knowledge check left open for over a day is timed from submit
 
@@ -78,3 +80,22 @@ class VoteForm(forms.Form):
 
     def chosen_option(self):
         return next(o for o in self.options if o.pk == self.cleaned_data["option"])
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ("body",)
+        labels = {"body": "Your comment"}
+        help_texts = {
+            "body": f"Plain text, up to {COMMENT_MAX_LENGTH:,} characters. Other learners see it "
+            "with your full name and the date.",
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "body": {
+                "required": "Write a comment before posting it.",
+                "max_length": f"A comment can be up to {COMMENT_MAX_LENGTH:,} characters; "
+                "yours has %(show_value)d. Shorten it and post again.",
+            }
+        }

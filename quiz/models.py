@@ -1,9 +1,22 @@
+"""What learners answer and say: the knowledge check (questions, choices, attempts, answers), the
+polls (options, responses, tallies) and the discussion (comments).
+
+This app sits above `lessons` (questions teach from its lessons) and below `celmod_course.cme`,
+which completes the activity when an attempt passes. Statistics count learners only: staff
+accounts are left out of every tally (`User.objects.learners()`, `learners_only()`).
+"""
+
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from celmod_course.accounts.models import Profession
+from celmod_course.accounts.models import Profession, learners_only
+from celmod_course.validators import no_control_characters
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -94,7 +107,7 @@ class Attempt(models.Model):
         return f"{self.learner}: {self.score}/{self.total}"
 
     def get_absolute_url(self):
-        return reverse("quiz:attempt", args=[self.activity.slug, self.pk])
+        return reverse("cme:attempt", args=[self.activity.slug, self.pk])
 
     @property
     def percent(self):
@@ -204,15 +217,22 @@ class PollResponseQuerySet(models.QuerySet):
         return True
 
     def tally(self, polls):
-        """{poll id: Tally} for the polls, counted by the database in one query."""
+        """{poll id: Tally} for the polls: learners' answers (never staff's) per option and per
+        profession, counted by the database in one query. Every page that shows how a poll
+        was answered, the learners' and the staff's, reads this."""
+        tallies = {poll.pk: Tally(poll=poll, rows=[]) for poll in polls}
+        # One row per option and profession answered (one per unanswered option), in order.
         options = (
             PollOption.objects.filter(poll__in=polls)
-            .annotate(count=models.Count("responses"))
+            .annotate(profession=models.F("responses__profession"))
+            .annotate(count=models.Count("responses", filter=learners_only("responses__learner")))
             .order_by("poll_id", "order")
         )
-        tallies = {poll.pk: Tally(poll=poll, rows=[]) for poll in polls}
         for option in options:
-            tallies[option.poll_id].rows.append(option)
+            tally = tallies[option.poll_id]
+            if not tally.rows or tally.rows[-1].pk != option.pk:
+                tally.rows.append(option)
+            tally.split[option.profession, option.pk] += option.count
         return tallies
 
 
@@ -256,27 +276,82 @@ class PollResponse(models.Model):
 
 
 class Tally:
-    """How a poll was answered: each option with its count and percentage."""
+    """How learners answered a poll: per option and profession, counts and percentages."""
 
     def __init__(self, poll, rows):
         self.poll = poll
-        self.rows = rows
+        self.rows = rows  # the poll's options, in order
+        self.split = defaultdict(int)  # (profession, option id): learners
 
-    @property
+    def count(self, option, professions=Profession.values):
+        return sum(self.split[profession, option.pk] for profession in professions)
+
+    @cached_property
     def total(self):
-        return sum(option.count for option in self.rows)
+        return sum(self.count(option) for option in self.rows)
 
     @property
     def is_shown(self):
+        """Shown to learners only from a few answers on, so that no one can be singled out."""
         return self.total >= Poll.RESULTS_MIN_RESPONSES
 
     @property
     def options(self):
         """(option, count, percent) in the poll's order."""
-        total = self.total
-        return [(option, option.count, whole_percent(option.count, total)) for option in self.rows]
+        counts = [self.count(option) for option in self.rows]
+        return [
+            (option, count, whole_percent(count, self.total))
+            for option, count in zip(self.rows, counts, strict=True)
+        ]
+
+    def mean(self, professions=Profession.values):
+        """The mean value answered (1 to 5), or None without answers."""
+        pairs = [(option.value, self.count(option, professions)) for option in self.rows]
+        total = sum(count for _, count in pairs)
+        return sum(value * count for value, count in pairs) / total if total else None
 
 
 def whole_percent(part, whole):
     """A whole-number percentage, halves rounded up (3 of 8 is 38%), 0 of nothing is 0."""
     return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+models.TextField.register_lookup(Length)
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_hidden=False)
+
+
+class Comment(models.Model):
+    """A learner's plain-text comment in an activity's discussion (on Your Thoughts)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    activity = models.ForeignKey(
+        "lessons.Activity", on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH, validators=[no_control_characters])
+    created_at = models.DateTimeField(default=timezone.now)
+    is_hidden = models.BooleanField(
+        "hidden", default=False, help_text="Hidden comments are kept but not shown to learners."
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["activity", "is_hidden", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(body__length__gte=1, body__length__lte=COMMENT_MAX_LENGTH),
+                name="quiz_comment_body_1_to_2000",
+            ),
+        ]
+
+    def __str__(self):
+        return self.body[:80]

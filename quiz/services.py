@@ -1,25 +1,31 @@
+"""Writes of the quiz app that span several models, one function each, keyword-only and atomic.
+
+Completing the activity when an attempt passes is not here: that rule needs the lessons too and
+lives a layer up, in `celmod_course.cme.services`, which calls `attempt_submit` first.
+"""
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-
-from lessons.models import ActivityCompletion
 
 from .models import Answer, Attempt
 
 
 def attempt_submit(*, learner, activity, chosen, started_at=None):
-    """Score a knowledge check, keep it with its answers, and complete the activity if due.
+    """Score a knowledge check and keep it with its answers; returns the attempt.
 
     `chosen` maps every question of the activity to the choice the learner picked; the form
     has already checked that each choice belongs to its question (and the database checks
-    it again).
+    it again). The learner's row is locked until the caller's transaction ends, so that two
+    submits of one learner cannot take the same attempt number.
     """
     submitted_at = timezone.now()
     if started_at is None or started_at > submitted_at:
         started_at = submitted_at
     score = sum(1 for choice in chosen.values() if choice.is_correct)
     total = len(chosen)
-    with transaction.atomic():
+    # No savepoint when a caller's transaction holds this one: nothing here is caught and retried.
+    with transaction.atomic(savepoint=False):
         get_user_model().objects.lock(learner)
         attempt = Attempt.objects.create(
             learner=learner,
@@ -35,6 +41,4 @@ def attempt_submit(*, learner, activity, chosen, started_at=None):
             Answer(attempt=attempt, question=question, choice=choice, is_correct=choice.is_correct)
             for question, choice in chosen.items()
         )
-        if attempt.passed:
-            ActivityCompletion.objects.record_if_complete(learner=learner, activity=activity)
     return attempt

@@ -1,109 +1,75 @@
-import csv
-from itertools import chain
+"""Your Thoughts: the activity's polls and its discussion, on one page.
+
+The knowledge-check pages are in `celmod_course.cme.views`: submitting an attempt may complete
+the activity, a rule that needs the lessons too.
+"""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import StreamingHttpResponse
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from celmod_course.accounts.decorators import staff_required
-from celmod_course.accounts.models import Profession
-from lessons.models import Activity, Lesson
-from lessons.progress import Progress
+from celmod_course.accounts.decorators import login_required_post
+from lessons.models import Activity
 
-from . import results as results_data
-from .forms import KnowledgeCheckForm, VoteForm
-from .models import Attempt, Choice, Poll, PollResponse, Question
-from .services import attempt_submit
+from .forms import CommentForm, VoteForm
+from .models import Comment, Poll, PollResponse
+
+COMMENTS_PER_PAGE = 50
 
 
-def _questions(activity):
-    return list(Question.objects.for_activity(activity).prefetch_related("choices"))
+def _your_thoughts_url(slug):
+    """Where an anonymous comment returns after log-in (an unknown activity: 404)."""
+    return reverse("quiz:your_thoughts", args=[get_object_or_404(Activity, slug=slug).slug])
 
 
-def _render_form(request, activity, form):
-    attempts = activity.attempts.filter(learner=request.user)
+def _poll_url(slug, poll_slug):
+    """Where an anonymous vote returns after log-in (an unknown poll: 404)."""
+    get_object_or_404(Poll, activity__slug=slug, slug=poll_slug)
+    return reverse("quiz:your_thoughts", args=[slug])
+
+
+def _your_thoughts_page(request, activity, comment_form=None):
+    polls = list(Poll.objects.for_activity(activity))
+    tallies = PollResponse.objects.tally(polls)
+    responses = {}
+    if request.user.is_authenticated:
+        mine = PollResponse.objects.filter(learner=request.user, poll__in=polls)
+        responses = {response.poll_id: response for response in mine.select_related("option")}
+    poll_blocks = [
+        {
+            "poll": poll,
+            "response": responses.get(poll.pk),
+            "tally": tallies[poll.pk],
+            "form": VoteForm(poll=poll, options=tallies[poll.pk].rows),
+        }
+        for poll in polls
+    ]
+    comments = activity.comments.visible().select_related("learner")
     context = {
         "activity": activity,
-        "form": form,
-        "question_count": len(form.questions),
-        "attempts": attempts,
+        "poll_blocks": poll_blocks,
+        "comments": Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page")),
+        "comment_form": comment_form or CommentForm(),
     }
-    return render(request, "quiz/knowledge_check.html", context)
+    return render(request, "quiz/your_thoughts.html", context)
 
 
-@login_required
-def knowledge_check(request, slug):
+def your_thoughts(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
-    form = KnowledgeCheckForm(questions=_questions(activity))
-    return _render_form(request, activity, form)
+    return _your_thoughts_page(request, activity)
 
 
-@require_POST
-def submit(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("quiz:knowledge_check", args=[slug]))
-    questions = _questions(activity)
-    if not questions:
-        messages.error(request, "This activity has no knowledge check yet.")
-        return redirect(activity)
-    form = KnowledgeCheckForm(request.POST, questions=questions)
-    if not form.is_valid():
-        return _render_form(request, activity, form)
-    attempt = attempt_submit(
-        learner=request.user,
-        activity=activity,
-        chosen=form.chosen(),
-        started_at=form.cleaned_data["started"],
-    )
-    return redirect(attempt)
-
-
-@login_required
-def attempt_detail(request, slug, pk):
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("activity"),
-        pk=pk,
-        activity__slug=slug,
-        learner=request.user,
-    )
-    activity = attempt.activity
-    answers = attempt.answers.select_related("question__lesson__activity", "choice").order_by(
-        "question__order"
-    )
-    correct = {
-        choice.question_id: choice
-        for choice in Choice.objects.filter(question__activity=activity, is_correct=True)
-    }
-    lessons = list(Lesson.objects.for_activity(activity))
-    progress = Progress.for_activity(request.user, activity, lessons)
-    results = [(answer, correct.get(answer.question_id)) for answer in answers]
-    context = {
-        "activity": activity,
-        "attempt": attempt,
-        "results": results,
-        "progress": progress,
-    }
-    return render(request, "quiz/attempt_detail.html", context)
-
-
-@require_POST
+@login_required_post(back=_poll_url)
 def vote(request, slug, poll_slug):
     poll = get_object_or_404(
         Poll.objects.select_related("activity"), activity__slug=slug, slug=poll_slug
     )
-    back = reverse("lessons:your_thoughts", args=[slug]) + f"#poll-{poll.slug}"
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("lessons:your_thoughts", args=[slug]))
+    back = reverse("quiz:your_thoughts", args=[slug]) + f"#poll-{poll.slug}"
     form = VoteForm(request.POST, poll=poll, options=poll.options.all())
     if not form.is_valid():
         messages.error(request, form.errors["option"][0])
-        return redirect(back)
-    if PollResponse.objects.record(learner=request.user, option=form.chosen_option()):
+    elif PollResponse.objects.record(learner=request.user, option=form.chosen_option()):
         messages.success(request, "Thank you. Your answer is recorded.")
     else:
         messages.info(
@@ -113,53 +79,17 @@ def vote(request, slug, poll_slug):
     return redirect(back)
 
 
-@staff_required
-def results(request, slug):
+@login_required_post(back=_your_thoughts_url)
+def post_comment(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
-    knowledge_check = results_data.knowledge_check_results(activity)
-    context = {
-        "activity": activity,
-        "polls": results_data.poll_results(activity),
-        "professions": Profession.labels,
-        "knowledge_check": knowledge_check,
-        "funnel": results_data.funnel(activity, passed=knowledge_check.passed),
-        "discussion": results_data.discussion_counts(activity),
-    }
-    return render(request, "quiz/results.html", context)
-
-
-class _Echo:
-    """A file-like object that hands back what is written, for streaming csv.writer rows."""
-
-    def write(self, value):
-        return value
-
-
-def _stream_csv(filename, header, rows):
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in chain([header], rows)),
-        content_type="text/csv; charset=utf-8",
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _your_thoughts_page(request, activity, comment_form=form)
+    comment = Comment.objects.create(
+        learner=request.user, activity=activity, body=form.cleaned_data["body"]
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@staff_required
-def export_poll_responses(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
-    return _stream_csv(
-        f"{activity.slug}-poll-responses.csv",
-        results_data.POLL_CSV_HEADER,
-        results_data.poll_csv_rows(activity),
-    )
-
-
-@staff_required
-def export_answers(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
-    return _stream_csv(
-        f"{activity.slug}-knowledge-check-answers.csv",
-        results_data.ANSWERS_CSV_HEADER,
-        results_data.answers_csv_rows(activity),
-    )
+    messages.success(request, "Your comment is posted.")
+    position = activity.comments.visible().filter(pk__lte=comment.pk).count()
+    page = (position - 1) // COMMENTS_PER_PAGE + 1
+    page_url = reverse("quiz:your_thoughts", args=[slug])
+    return redirect(f"{page_url}?page={page}#comment-{comment.pk}")

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from lessons.models import Comment, LessonCompletion
-from quiz.models import Attempt, Poll, PollResponse, Question
+from lessons.models import LessonCompletion
+from quiz.models import Attempt, Comment, Poll, PollResponse, Question
 from tests.conftest import answer_sheet
 
 
@@ -45,7 +45,7 @@ def test_staff_open_the_quiz_poll_and_discussion_admin(staff_client, activity, l
     poll = Poll.objects.get(activity=activity)
     PollResponse.objects.record(learner=learner, option=poll.options.first())
     Comment.objects.create(learner=learner, activity=activity, body="A comment")
-    staff_client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 7))
+    staff_client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 7))
     attempt = Attempt.objects.get()
     question = Question.objects.for_activity(activity).first()
     for name, args in [
@@ -55,8 +55,8 @@ def test_staff_open_the_quiz_poll_and_discussion_admin(staff_client, activity, l
         ("admin:quiz_attempt_change", [attempt.pk]),
         ("admin:quiz_poll_change", [poll.pk]),
         ("admin:quiz_pollresponse_changelist", []),
-        ("admin:lessons_comment_changelist", []),
-        ("admin:lessons_activitycompletion_changelist", []),
+        ("admin:quiz_comment_changelist", []),
+        ("admin:cme_activitycompletion_changelist", []),
     ]:
         assert staff_client.get(reverse(name, args=args)).status_code == 200, name
     html = staff_client.get(reverse("admin:quiz_question_change", args=[question.pk]))
@@ -66,7 +66,7 @@ def test_staff_open_the_quiz_poll_and_discussion_admin(staff_client, activity, l
 
 
 def test_attempts_and_responses_are_read_only_in_the_admin(staff_client, activity):
-    staff_client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 7))
+    staff_client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 7))
     attempt = Attempt.objects.get()
     page = staff_client.get(reverse("admin:quiz_attempt_change", args=[attempt.pk]))
     assert 'name="_save"' not in page.content.decode()

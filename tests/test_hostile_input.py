@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from celmod_course.accounts.models import User
-from lessons.models import Comment, LessonCompletion
-from quiz.models import Answer, Attempt, Poll, PollResponse, Question
+from lessons.models import LessonCompletion
+from quiz.models import Answer, Attempt, Comment, Poll, PollResponse, Question
 from tests.conftest import PASSWORD, answer_sheet, make_learner
 from tests.html import block_texts
 
@@ -35,13 +35,13 @@ def posts(activity, lessons):
     poll = Poll.objects.get(activity=activity)
     return {
         "complete lesson": (
-            reverse("lessons:complete", args=[activity.slug, lessons[0].slug]),
+            reverse("cme:complete", args=[activity.slug, lessons[0].slug]),
             {},
         ),
         "vote": (poll.get_vote_url(), {f"poll-{poll.pk}-option": str(poll.options.first().pk)}),
-        "comment": (reverse("lessons:comment", args=[activity.slug]), {"body": "Hello"}),
+        "comment": (reverse("quiz:comment", args=[activity.slug]), {"body": "Hello"}),
         "knowledge check": (
-            reverse("quiz:submit", args=[activity.slug]),
+            reverse("cme:submit", args=[activity.slug]),
             answer_sheet(activity, right=10),
         ),
         "sign up": (
@@ -76,7 +76,7 @@ def test_a_token_taken_from_another_session_is_refused(learner, posts):
     stolen = attacker.cookies["csrftoken"].value
     victim = Client(enforce_csrf_checks=True)
     victim.force_login(learner)
-    victim.get(reverse("lessons:catalog"))
+    victim.get(reverse("cme:catalog"))
     before = counts()
     url, data = posts["comment"]
     response = victim.post(url, {**data, "csrfmiddlewaretoken": stolen + "x"})
@@ -99,7 +99,7 @@ def test_bad_choice_ids_get_the_form_back_with_an_error(learner_client, activity
     first = Question.objects.for_activity(activity).first()
     data[f"question_{first.pk}"] = bad
     before = counts()
-    response = learner_client.post(reverse("quiz:submit", args=[activity.slug]), data)
+    response = learner_client.post(reverse("cme:submit", args=[activity.slug]), data)
     assert response.status_code == 200
     assert "Your answers were not submitted." in block_texts(response)
     assert counts() == before
@@ -138,7 +138,7 @@ def test_bad_ids_in_addresses_are_not_found(learner_client, activity, url):
 
 @pytest.mark.parametrize("typed", [SQL, SCRIPT, "x" * 5000, "\x00\x01", "ÄÖÜ-ß/../..", "  "])
 def test_odd_certificate_numbers_are_not_found_and_escaped(client, activity, typed):
-    response = client.get(reverse("lessons:verify_lookup"), {"number": typed}, follow=True)
+    response = client.get(reverse("cme:verify_lookup"), {"number": typed}, follow=True)
     assert response.status_code in {200, 404}
     html = response.content.decode()
     assert "<script>alert" not in html
@@ -191,10 +191,10 @@ def test_sign_up_refuses_bad_fields_with_a_message(db, client, field, value, mes
 def test_comments_take_any_text_as_plain_text_but_refuse_control_characters(
     learner_client, activity, body, stored
 ):
-    response = learner_client.post(reverse("lessons:comment", args=[activity.slug]), {"body": body})
+    response = learner_client.post(reverse("quiz:comment", args=[activity.slug]), {"body": body})
     assert response.status_code == (302 if stored else 200)
     assert Comment.objects.exists() == stored
-    html = learner_client.get(reverse("lessons:your_thoughts", args=[activity.slug])).content
+    html = learner_client.get(reverse("quiz:your_thoughts", args=[activity.slug])).content
     assert b"<script>alert" not in html
 
 
@@ -208,22 +208,22 @@ def test_sql_like_and_script_text_in_the_log_in_form_is_just_a_failed_log_in(cli
 
 def test_a_learner_cannot_reach_staff_pages(learner_client, activity):
     for url in (
-        reverse("quiz:results", args=[activity.slug]),
-        reverse("quiz:export_poll_responses", args=[activity.slug]),
-        reverse("quiz:export_answers", args=[activity.slug]),
+        reverse("cme:results", args=[activity.slug]),
+        reverse("cme:export_poll_responses", args=[activity.slug]),
+        reverse("cme:export_answers", args=[activity.slug]),
     ):
         assert learner_client.get(url).status_code == 403
-    response = learner_client.get(reverse("admin:lessons_comment_changelist"))
+    response = learner_client.get(reverse("admin:quiz_comment_changelist"))
     assert response.status_code == 302
 
 
 def test_another_learners_certificate_and_attempt_are_not_found(client, learner, activity):
-    from lessons.models import ActivityCompletion
+    from celmod_course.cme.models import ActivityCompletion
     from tests.conftest import complete_all_lessons
 
     client.force_login(learner)
     complete_all_lessons(learner, activity)
-    client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 10))
+    client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 10))
     attempt = Attempt.objects.get(learner=learner)
     completion = ActivityCompletion.objects.get(learner=learner)
     client.force_login(make_learner("other@example.org", "Other"))
@@ -233,7 +233,7 @@ def test_another_learners_certificate_and_attempt_are_not_found(client, learner,
 
 def test_an_oversized_post_is_refused_with_400(learner_client, activity):
     response = learner_client.post(
-        reverse("lessons:comment", args=[activity.slug]), {"body": "x" * 3_000_000}
+        reverse("quiz:comment", args=[activity.slug]), {"body": "x" * 3_000_000}
     )
     assert response.status_code == 400
     assert not Comment.objects.exists()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ def _safe_next(request):
 def signup(request):
     next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect(next_url or "lessons:catalog")
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -34,5 +35,5 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.full_name}. Your account is ready.")
-            return redirect(next_url or "lessons:catalog")
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})

@@ -97,7 +97,7 @@ def test_a_learner_logs_in_with_their_email_in_any_case(client, learner):
         reverse("accounts:login"), {"username": "Learner@Example.ORG", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("lessons:catalog")
+    assert response["Location"] == reverse("cme:catalog")
 
 
 def test_a_wrong_password_gets_a_clear_message(client, learner):
@@ -111,8 +111,8 @@ def test_a_wrong_password_gets_a_clear_message(client, learner):
 def test_logging_out_is_a_post_and_ends_the_session(learner_client):
     assert learner_client.get(reverse("accounts:logout")).status_code == 405
     response = learner_client.post(reverse("accounts:logout"))
-    assert response["Location"] == reverse("lessons:catalog")
-    assert learner_client.get(reverse("lessons:progress")).status_code == 302
+    assert response["Location"] == reverse("cme:catalog")
+    assert learner_client.get(reverse("cme:progress")).status_code == 302
 
 
 def test_a_learner_changes_their_password(learner_client, learner):
@@ -129,6 +129,6 @@ def test_a_learner_changes_their_password(learner_client, learner):
 def test_the_full_name_is_escaped_wherever_it_is_shown(client):
     learner = make_learner(email="x@example.org", full_name="<script>alert(1)</script>")
     client.force_login(learner)
-    html = client.get(reverse("lessons:catalog")).content.decode()
+    html = client.get(reverse("cme:catalog")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

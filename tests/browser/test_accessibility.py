@@ -5,9 +5,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
-from lessons.models import ActivityCompletion, Comment
-from quiz.models import Attempt, Poll, PollResponse
-from quiz.services import attempt_submit
+from celmod_course.cme.models import ActivityCompletion
+from celmod_course.cme.services import knowledge_check_submit
+from quiz.models import Attempt, Comment, Poll, PollResponse
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
 
@@ -28,7 +28,7 @@ def finished_learner(activity):
         PollResponse.objects.record(learner=peer, option=poll.options.get(value=n + 1))
     Comment.objects.create(learner=learner, activity=activity, body="A <b>comment</b>.")
     questions = activity.questions.prefetch_related("choices")
-    attempt_submit(
+    knowledge_check_submit(
         learner=learner,
         activity=activity,
         chosen={q: next(c for c in q.choices.all() if c.is_correct) for q in questions},
@@ -61,14 +61,14 @@ def test_public_pages_logged_out(browser, live_server, activity, finished_learne
     context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
     page = context.new_page()
     urls = [
-        reverse("lessons:catalog"),
+        reverse("cme:catalog"),
         activity.get_absolute_url(),
         activity.lessons.first().get_absolute_url(),
-        reverse("lessons:your_thoughts", args=[activity.slug]),
+        reverse("quiz:your_thoughts", args=[activity.slug]),
         reverse("lessons:ask", args=[activity.slug]) + "?q=Which+proteins+do+CELMoDs+degrade",
         reverse("lessons:ask", args=[activity.slug]) + "?q=pizza",
-        reverse("lessons:verify", args=[completion.certificate_number]),
-        reverse("lessons:verify", args=["NOPE-NOPE-NOPE-NOPE"]),
+        reverse("cme:verify", args=[completion.certificate_number]),
+        reverse("cme:verify", args=["NOPE-NOPE-NOPE-NOPE"]),
         reverse("accounts:signup"),
         reverse("accounts:login"),
     ]
@@ -84,13 +84,13 @@ def test_learner_pages_logged_in(browser, live_server, activity, finished_learne
     page = context.new_page()
     log_in(page, finished_learner.email, PASSWORD)
     urls = [
-        reverse("lessons:catalog"),
+        reverse("cme:catalog"),
         activity.get_absolute_url(),
         activity.lessons.last().get_absolute_url(),
-        reverse("lessons:your_thoughts", args=[activity.slug]),
-        reverse("quiz:knowledge_check", args=[activity.slug]),
+        reverse("quiz:your_thoughts", args=[activity.slug]),
+        reverse("cme:knowledge_check", args=[activity.slug]),
         attempt.get_absolute_url(),
-        reverse("lessons:progress"),
+        reverse("cme:progress"),
         completion.get_absolute_url(),
         reverse("accounts:password_change"),
     ]
@@ -106,7 +106,7 @@ def test_forms_showing_their_errors(browser, live_server, activity, learner, wid
     page.get_by_role("button", name="Create account").click()
     assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
     log_in(page, learner.email, PASSWORD)
-    page.goto(reverse("quiz:knowledge_check", args=[activity.slug]))
+    page.goto(reverse("cme:knowledge_check", args=[activity.slug]))
     page.get_by_role("button", name="Submit answers").click()
     assert page.get_by_text("Your answers were not submitted.").is_visible()
     assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
@@ -118,5 +118,5 @@ def test_the_results_page_for_staff(browser, live_server, activity, finished_lea
     context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
     page = context.new_page()
     log_in(page, staff.email, PASSWORD)
-    assert audit(page, [reverse("quiz:results", args=[activity.slug])]) == {}
+    assert audit(page, [reverse("cme:results", args=[activity.slug])]) == {}
     context.close()

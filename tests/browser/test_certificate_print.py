@@ -2,8 +2,8 @@ import re
 
 from playwright.sync_api import expect
 
-from lessons.models import ActivityCompletion
-from quiz.services import attempt_submit
+from celmod_course.cme.models import ActivityCompletion
+from celmod_course.cme.services import knowledge_check_submit
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, complete_all_lessons
 
@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD, complete_all_lessons
 def test_the_certificate_prints_on_one_page_without_the_site_chrome(page, learner, activity):
     complete_all_lessons(learner, activity)
     questions = activity.questions.prefetch_related("choices")
-    attempt_submit(
+    knowledge_check_submit(
         learner=learner,
         activity=activity,
         chosen={q: next(c for c in q.choices.all() if c.is_correct) for q in questions},

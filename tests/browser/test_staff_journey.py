@@ -5,8 +5,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from celmod_course.cme.services import knowledge_check_submit
 from quiz.models import Poll, PollResponse, Question
-from quiz.services import attempt_submit
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
 
@@ -24,7 +24,7 @@ def test_staff_read_results_that_match_what_learners_did_and_download_both_files
         learner = make_learner(f"l{n}@example.org", f"Learner {n}")
         PollResponse.objects.record(learner=learner, option=poll.options.get(value=value))
         complete_all_lessons(learner, activity)
-        attempt_submit(
+        knowledge_check_submit(
             learner=learner,
             activity=activity,
             chosen={

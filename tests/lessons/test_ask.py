@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lessons.ask import ask
-from lessons.models import Paragraph
+from lessons.models import Abbreviation, Paragraph
 from lessons.views import QUESTIONS_PER_MINUTE
 from tests.html import block_texts
 
@@ -202,3 +202,16 @@ def test_the_index_follows_changes_to_the_commentary(activity):
     paragraph.save()
     answers = ask(activity, "zebrafish")
     assert [a.passage.text for a in answers] == [paragraph.text]
+
+
+def test_the_abbreviations_are_content_that_staff_can_change(activity):
+    def abbreviated_only():
+        """Passages found for the long form that only ever write the abbreviation."""
+        quotes = ask(activity, "overall response rate", limit=5)
+        return [q for q in quotes if "ORR" in q.passage.text and "overall" not in q.passage.text]
+
+    assert abbreviated_only()
+    Abbreviation.objects.filter(activity=activity).delete()
+    assert not abbreviated_only()
+    Abbreviation.objects.create(activity=activity, short="ORR", long="overall response rate")
+    assert abbreviated_only()

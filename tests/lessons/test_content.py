@@ -117,7 +117,7 @@ def test_the_lessons_follow_the_seed_order(lessons):
 
 
 def test_the_catalog_lists_the_activity_with_its_status(client, activity):
-    response = client.get(reverse("lessons:catalog"))
+    response = client.get(reverse("cme:catalog"))
     blocks = block_texts(response)
     assert "CELMoDs in Multiple Myeloma" in blocks
     assert activity.get_absolute_url() in response.content.decode()
@@ -130,7 +130,7 @@ def test_the_seeds_your_thoughts_prompt_and_poll_question_are_on_their_page_word
     start = lines.index("Your Thoughts")
     prompt = lines[start + 1]
     question = next(line for line in lines[start:] if line.startswith("How confident"))
-    response = client.get(reverse("lessons:your_thoughts", args=[activity.slug]))
+    response = client.get(reverse("quiz:your_thoughts", args=[activity.slug]))
     blocks = block_texts(response)
     assert "Your Thoughts" in blocks
     assert prompt in blocks

@@ -14,11 +14,11 @@ from tests.html import block_texts
 
 
 def page_url(activity):
-    return reverse("quiz:knowledge_check", args=[activity.slug])
+    return reverse("cme:knowledge_check", args=[activity.slug])
 
 
 def submit_url(activity):
-    return reverse("quiz:submit", args=[activity.slug])
+    return reverse("cme:submit", args=[activity.slug])
 
 
 def test_the_fixtures_hold_ten_questions_of_four_choices_with_one_correct(activity):

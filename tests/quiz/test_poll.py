@@ -1,15 +1,14 @@
 """The confidence poll: one final answer per learner, and results once five have answered."""
 
 import re
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.test import Client
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from lessons.models import ActivityCompletion
+from celmod_course.cme.models import ActivityCompletion
 from quiz.models import Poll, PollOption, PollResponse
+from tests.concurrency import client_of, run_at_once
 from tests.conftest import answer_sheet, complete_all_lessons, make_learner
 from tests.html import block_texts, block_texts_of
 
@@ -28,7 +27,7 @@ def poll(activity):
 
 
 def page_url(activity):
-    return reverse("lessons:your_thoughts", args=[activity.slug])
+    return reverse("quiz:your_thoughts", args=[activity.slug])
 
 
 def vote(client, poll, option):
@@ -168,15 +167,15 @@ def test_the_overview_shows_whether_the_learner_answered_the_poll(
     learner_client, learner, activity, poll
 ):
     blocks = block_texts(learner_client.get(activity.get_absolute_url()))
-    assert "Your Thoughts (poll and discussion) · poll not answered yet" in blocks
+    assert "5. Your Thoughts (poll and discussion) · poll not answered yet" in blocks
     vote(learner_client, poll, option(poll, 3))
     blocks = block_texts(learner_client.get(activity.get_absolute_url()))
-    assert "Your Thoughts (poll and discussion) ✓(poll answered)" in blocks
+    assert "5. Your Thoughts (poll and discussion) ✓(poll answered)" in blocks
 
 
 def test_completing_the_activity_does_not_require_the_poll(learner_client, learner, activity):
     complete_all_lessons(learner, activity)
-    learner_client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, 10))
+    learner_client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 10))
     assert ActivityCompletion.objects.filter(learner=learner).exists()
     assert not PollResponse.objects.exists()
 
@@ -185,23 +184,37 @@ def test_completing_the_activity_does_not_require_the_poll(learner_client, learn
 def test_two_racing_votes_leave_one_response_and_no_error(learner, activity):
     poll = Poll.objects.get(activity=activity, slug="confidence")
     first, second = option(poll, 2), option(poll, 5)
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def send(choice):
-        try:
-            client = Client()
-            client.force_login(learner)
-            barrier.wait()
-            statuses.append(vote(client, poll, choice).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(c,)) for c in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    client = client_of(learner)
+    statuses = run_at_once(
+        [lambda choice=choice: vote(client, poll, choice).status_code for choice in (first, second)]
+    )
 
     assert statuses == [302, 302]
     assert PollResponse.objects.filter(learner=learner).count() == 1
+
+
+def test_staff_answers_count_neither_for_learners_nor_on_the_dashboard(
+    client, learner, staff, activity, poll
+):
+    for n in range(4):
+        vote(client_of(make_learner(f"l{n}@example.org", f"Learner {n}")), poll, option(poll, 4))
+    vote(client_of(staff), poll, option(poll, 1))
+    vote(client_of(learner), poll, option(poll, 2))  # the fifth learner
+    ours = block_texts(client_of(learner).get(page_url(activity)))
+    assert "How 5 learners answered" in ours
+    assert "Not at all confident 0 0%" in " ".join(ours)
+    dashboard = " ".join(
+        block_texts(client_of(staff).get(reverse("cme:results", args=[activity.slug])))
+    )
+    assert "Not at all confident 1 0 0%" in dashboard  # option, value, learners, share
+    assert "Very confident 4 4 80%" in dashboard
+
+
+def test_a_staff_answer_does_not_bring_the_results_to_the_minimum(learner, staff, activity, poll):
+    for n in range(3):
+        vote(client_of(make_learner(f"l{n}@example.org", f"Learner {n}")), poll, option(poll, 4))
+    vote(client_of(staff), poll, option(poll, 1))
+    vote(client_of(learner), poll, option(poll, 2))
+    blocks = block_texts(client_of(learner).get(page_url(activity)))
+    assert not any(block.startswith("How 5 learners") for block in blocks)
+    assert any("once at least 5 learners have answered" in block for block in blocks)

@@ -13,7 +13,7 @@ EXPIRED_BANNER = (
 
 
 def test_reading_needs_no_account(client, activity, lessons):
-    assert client.get(reverse("lessons:catalog")).status_code == 200
+    assert client.get(reverse("cme:catalog")).status_code == 200
     assert client.get(activity.get_absolute_url()).status_code == 200
     for lesson in lessons:
         assert client.get(lesson.get_absolute_url()).status_code == 200
@@ -28,7 +28,7 @@ def test_the_lesson_page_links_previous_and_offers_complete_and_continue(learner
     response = learner_client.get(lessons[1].get_absolute_url())
     html = response.content.decode()
     assert f'href="{lessons[0].get_absolute_url()}" rel="prev">Previous' in html
-    complete = reverse("lessons:complete", args=[lessons[1].activity.slug, lessons[1].slug])
+    complete = reverse("cme:complete", args=[lessons[1].activity.slug, lessons[1].slug])
     assert f'<form method="post" action="{complete}"' in html
     assert "Complete and continue" in html
     assert "Lesson 2 of 4" in block_texts(response)
@@ -45,7 +45,7 @@ def test_a_reader_without_an_account_reads_on_or_logs_in_to_complete(client, les
 def test_readers_without_an_account_get_the_page_from_the_cache(
     client, lessons, django_assert_max_num_queries
 ):
-    missing = reverse("lessons:lesson", args=[lessons[0].activity.slug, "no-such-lesson"])
+    missing = reverse("cme:lesson", args=[lessons[0].activity.slug, "no-such-lesson"])
     assert client.get(missing).status_code == client.get(missing).status_code == 404
     first = client.get(lessons[1].get_absolute_url())
     with django_assert_max_num_queries(0):
@@ -69,7 +69,7 @@ def test_the_first_lesson_leads_back_to_the_overview_instead_of_previous(client,
 
 
 def test_an_unknown_activity_gets_a_404_in_the_sites_style(client, activity):
-    response = client.get(reverse("lessons:activity", args=["no-such-activity"]))
+    response = client.get(reverse("cme:activity", args=["no-such-activity"]))
     assert response.status_code == 404
     blocks = block_texts(response)
     assert "Page not found" in blocks
@@ -77,15 +77,15 @@ def test_an_unknown_activity_gets_a_404_in_the_sites_style(client, activity):
 
 
 def test_an_unknown_lesson_gets_a_404_in_the_sites_style(client, activity):
-    response = client.get(reverse("lessons:lesson", args=[activity.slug, "no-such-lesson"]))
+    response = client.get(reverse("cme:lesson", args=[activity.slug, "no-such-lesson"]))
     assert response.status_code == 404
     assert "Page not found" in block_texts(response)
-    complete = reverse("lessons:complete", args=[activity.slug, "no-such-lesson"])
+    complete = reverse("cme:complete", args=[activity.slug, "no-such-lesson"])
     assert client.post(complete).status_code == 404
 
 
 def test_a_lesson_of_another_activity_slug_is_not_found(client, lessons):
-    response = client.get(reverse("lessons:lesson", args=["other-activity", lessons[0].slug]))
+    response = client.get(reverse("cme:lesson", args=["other-activity", lessons[0].slug]))
     assert response.status_code == 404
 
 
@@ -96,7 +96,7 @@ def test_the_status_is_active_up_to_and_on_the_expiration_date(client, activity)
             assert "Active" in blocks
             assert "Expired" not in blocks
             assert EXPIRED_BANNER not in blocks
-            assert "Status: Active" in block_texts(client.get(reverse("lessons:catalog")))
+            assert "Status: Active" in block_texts(client.get(reverse("cme:catalog")))
 
 
 def test_the_status_is_expired_with_a_banner_after_the_expiration_date(client, activity, lessons):
@@ -105,7 +105,7 @@ def test_the_status_is_expired_with_a_banner_after_the_expiration_date(client, a
         assert "Expired" in blocks
         assert EXPIRED_BANNER in blocks
         assert EXPIRED_BANNER in block_texts(client.get(lessons[0].get_absolute_url()))
-        assert "Status: Expired" in block_texts(client.get(reverse("lessons:catalog")))
+        assert "Status: Expired" in block_texts(client.get(reverse("cme:catalog")))
 
 
 def test_a_lesson_page_for_a_learner_runs_at_most_8_queries_however_long_the_activity(
@@ -120,10 +120,10 @@ def test_a_lesson_page_for_a_learner_runs_at_most_8_queries_however_long_the_act
             Paragraph(lesson=extra, order=n, speaker=speaker if n % 2 else None, text=f"P{n}")
             for n in range(1, 31)
         )
-    learner_client.post(reverse("lessons:complete", args=[activity.slug, "extra-7"]))
+    learner_client.post(reverse("cme:complete", args=[activity.slug, "extra-7"]))
 
     with django_assert_max_num_queries(8):
-        response = learner_client.get(reverse("lessons:lesson", args=[activity.slug, "extra-9"]))
+        response = learner_client.get(reverse("cme:lesson", args=[activity.slug, "extra-9"]))
     assert response.status_code == 200
     assert "Lesson 9 of 24" in block_texts(response)
 
@@ -134,9 +134,9 @@ def test_the_overview_and_catalog_run_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         assert learner_client.get(activity.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(8):
-        assert learner_client.get(reverse("lessons:catalog")).status_code == 200
+        assert learner_client.get(reverse("cme:catalog")).status_code == 200
     with django_assert_max_num_queries(8):
-        assert learner_client.get(reverse("lessons:progress")).status_code == 200
+        assert learner_client.get(reverse("cme:progress")).status_code == 200
 
 
 def test_bootstrap_and_the_site_styles_are_served_by_the_app_itself(client, activity):

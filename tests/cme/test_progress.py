@@ -1,19 +1,17 @@
 """Completing lessons, the marks and buttons that follow, and My progress."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from lessons.models import LessonCompletion
+from tests.concurrency import client_of, posting, run_at_once
 from tests.conftest import PASSWORD
 from tests.html import block_texts
 
 
 def complete_url(lesson):
-    return reverse("lessons:complete", args=[lesson.activity.slug, lesson.slug])
+    return reverse("cme:complete", args=[lesson.activity.slug, lesson.slug])
 
 
 def test_completing_a_lesson_records_it_and_moves_to_the_next(learner_client, learner, lessons):
@@ -26,13 +24,13 @@ def test_completing_a_lesson_records_it_and_moves_to_the_next(learner_client, le
 def test_completing_every_lesson_leads_to_your_thoughts(learner_client, lessons, activity):
     for lesson in lessons:
         response = learner_client.post(complete_url(lesson), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("lessons:your_thoughts", args=[activity.slug])
+    assert response.redirect_chain[-1][0] == reverse("quiz:your_thoughts", args=[activity.slug])
     blocks = block_texts(response)
     assert (
         "You have completed every lesson. Share your thoughts here if you like; "
         "the knowledge check is the last step." in blocks
     )
-    knowledge_check = reverse("quiz:knowledge_check", args=[activity.slug])
+    knowledge_check = reverse("cme:knowledge_check", args=[activity.slug])
     assert f'href="{knowledge_check}">Continue to the knowledge check' in (
         response.content.decode()
     )
@@ -47,17 +45,17 @@ def test_lessons_completed_out_of_order_show_the_right_marks_bar_and_continue_ta
     page = learner_client.get(activity.get_absolute_url())
     blocks = block_texts(page)
     assert "2 of 4 lessons completed" in blocks
-    assert f"{lessons[0].heading} ✓(completed)" in blocks
-    assert f"{lessons[1].heading}" in blocks
-    assert f"{lessons[2].heading} ✓(completed)" in blocks
-    assert f"{lessons[3].heading}" in blocks
+    assert f"1. {lessons[0].heading} ✓(completed)" in blocks
+    assert f"2. {lessons[1].heading}" in blocks
+    assert f"3. {lessons[2].heading} ✓(completed)" in blocks
+    assert f"4. {lessons[3].heading}" in blocks
     html = page.content.decode()
     assert 'max="4" value="2"' in html
     assert (
         f'href="{lessons[1].get_absolute_url()}">Continue<span class="visually-hidden">'
     ) in html
 
-    progress = block_texts(learner_client.get(reverse("lessons:progress")))
+    progress = block_texts(learner_client.get(reverse("cme:progress")))
     assert "In progress" in progress
     assert "Progress: 0 Courses Completed" in progress
 
@@ -76,11 +74,11 @@ def test_coming_back_later_after_every_lesson_continues_to_the_knowledge_check(
     assert response.status_code == 302
     page = client.get(activity.get_absolute_url())
     assert "4 of 4 lessons completed" in block_texts(page)
-    knowledge_check = reverse("quiz:knowledge_check", args=[activity.slug])
+    knowledge_check = reverse("cme:knowledge_check", args=[activity.slug])
     assert f'href="{knowledge_check}">Continue<span class="visually-hidden">' in (
         page.content.decode()
     )
-    progress = block_texts(client.get(reverse("lessons:progress")))
+    progress = block_texts(client.get(reverse("cme:progress")))
     assert "In progress" in progress
     assert "Progress: 0 Courses Completed" in progress
 
@@ -91,7 +89,7 @@ def test_a_new_learner_sees_start_and_not_started(learner_client, activity, less
     assert (
         f'href="{lessons[0].get_absolute_url()}">Start<span class="visually-hidden">'
     ) in page.content.decode()
-    assert "Not started" in block_texts(learner_client.get(reverse("lessons:progress")))
+    assert "Not started" in block_texts(learner_client.get(reverse("cme:progress")))
 
 
 def test_the_lesson_page_marks_completed_lessons_in_its_table_of_contents(learner_client, lessons):
@@ -137,30 +135,15 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(learner, les
 
 
 def test_my_progress_needs_an_account(client):
-    response = client.get(reverse("lessons:progress"))
+    response = client.get(reverse("cme:progress"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_completions_of_one_lesson_keep_one_row(learner, lessons):
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def complete():
-        try:
-            client = Client()
-            client.force_login(learner)
-            barrier.wait()
-            statuses.append(client.post(complete_url(lessons[0])).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    client = client_of(learner)
+    statuses = run_at_once([posting(client, complete_url(lessons[0]))] * 2)
 
     assert statuses == [302, 302]
     assert LessonCompletion.objects.filter(learner=learner, lesson=lessons[0]).count() == 1

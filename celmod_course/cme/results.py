@@ -4,34 +4,31 @@ Every number is counted by the database in a fixed number of queries, however ma
 responses and attempts there are. Staff accounts are left out: their test runs are not results.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q
 from django.utils.crypto import salted_hmac
 
-from celmod_course.accounts.models import Profession, User
-from lessons.models import ActivityCompletion, Comment, Lesson, LessonCompletion
+from celmod_course.accounts.models import Profession, User, learners_only
+from lessons.models import Lesson, LessonCompletion
+from quiz.models import (
+    Answer,
+    Attempt,
+    Comment,
+    Poll,
+    PollOption,
+    PollResponse,
+    Question,
+    whole_percent,
+)
 
-from .models import Answer, Attempt, Poll, PollOption, PollResponse, Question, whole_percent
-
-
-def not_staff(field="learner"):
-    """Leave staff out with one NOT IN over the few staff ids: far cheaper than joining every
-    row to its user."""
-    return ~Q(**{f"{field}__in": User.objects.filter(is_staff=True).values("pk")})
+from .models import ActivityCompletion
 
 
 def pseudonym(user_id):
     """A stable id for a learner in exports: the same in every file, and not derivable from
     the user id without the server's SECRET_KEY."""
     return salted_hmac("celmod_course.results.pseudonym", str(user_id)).hexdigest()[:16]
-
-
-def mean(pairs):
-    """The mean of values given as (value, count) pairs, or None without any."""
-    total = sum(count for _, count in pairs)
-    return sum(value * count for value, count in pairs) / total if total else None
 
 
 @dataclass
@@ -59,46 +56,27 @@ class PollResult:
 
 
 def poll_results(activity):
-    """Counts per option and per profession, from one grouped query over the responses."""
+    """Counts per option and per profession: the learners' tally, as Your Thoughts shows it."""
     polls = list(Poll.objects.for_activity(activity))
-    options = defaultdict(list)
-    for option in PollOption.objects.filter(poll__in=polls).order_by("order"):
-        options[option.poll_id].append(option)
-    split = defaultdict(int)
-    for poll_id, profession, option_id, count in (
-        PollResponse.objects.filter(not_staff(), poll__in=polls)
-        .values_list("poll_id", "profession", "option_id")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        split[poll_id, profession, option_id] = count
-    for poll_options in options.values():
-        for option in poll_options:
-            option.count = sum(
-                split[option.poll_id, profession, option.pk] for profession in Profession.values
-            )
-
     results = []
-    for poll in polls:
-        rows = options[poll.pk]
-        total = sum(option.count for option in rows)
+    for tally in PollResponse.objects.tally(polls).values():
         by_profession = []
         for profession in Profession:
-            counts = [split[poll.pk, profession.value, option.pk] for option in rows]
+            counts = [tally.count(option, [profession.value]) for option in tally.rows]
             by_profession.append(
                 ProfessionRow(
                     label=profession.label,
                     counts=counts,
                     total=sum(counts),
-                    mean=mean([(o.value, c) for o, c in zip(rows, counts, strict=True)]),
+                    mean=tally.mean([profession.value]),
                 )
             )
         results.append(
             PollResult(
-                poll=poll,
-                options=[OptionResult(o, o.count, whole_percent(o.count, total)) for o in rows],
-                total=total,
-                mean=mean([(option.value, option.count) for option in rows]),
+                poll=tally.poll,
+                options=[OptionResult(*row) for row in tally.options],
+                total=tally.total,
+                mean=tally.mean(),
                 by_profession=by_profession,
             )
         )
@@ -133,7 +111,7 @@ class KnowledgeCheckResult:
 
 
 def knowledge_check_results(activity):
-    summary = Attempt.objects.filter(not_staff(), activity=activity).aggregate(
+    summary = Attempt.objects.filter(learners_only(), activity=activity).aggregate(
         attempts=Count("pk"),
         learners=Count("learner", distinct=True),
         passed=Count("learner", filter=Q(passed=True), distinct=True),
@@ -144,7 +122,9 @@ def knowledge_check_results(activity):
     # One grouped query: per choice, how often it was picked in all and in first attempts.
     picks = {
         row["choice_id"]: row
-        for row in Answer.objects.filter(not_staff("attempt__learner"), attempt__activity=activity)
+        for row in Answer.objects.filter(
+            learners_only("attempt__learner"), attempt__activity=activity
+        )
         .values("choice_id")
         .annotate(all=Count("pk"), first=Count("pk", filter=Q(attempt__number=1)))
         .order_by()
@@ -189,7 +169,7 @@ class Stage:
 def funnel(activity, passed):
     signed_up = User.objects.learners().count()
     lessons = list(Lesson.objects.for_activity(activity))
-    completions = LessonCompletion.objects.filter(not_staff(), lesson__in=lessons)
+    completions = LessonCompletion.objects.filter(learners_only(), lesson__in=lessons)
     # Probing each learner's completions by index beats a COUNT(DISTINCT) over all of them.
     started = (
         User.objects.learners()
@@ -197,11 +177,11 @@ def funnel(activity, passed):
         .count()
     )
     per_lesson = dict(completions.values_list("lesson_id").annotate(count=Count("pk")).order_by())
-    completed = ActivityCompletion.objects.filter(not_staff(), activity=activity).count()
+    completed = ActivityCompletion.objects.filter(learners_only(), activity=activity).count()
 
     stages = [("Signed up", signed_up), ("Started (one lesson complete)", started)]
     for lesson in lessons:
-        stages.append((f"Lesson {lesson.order} complete", per_lesson.get(lesson.pk, 0)))
+        stages.append((f"Lesson {lesson.number} complete", per_lesson.get(lesson.pk, 0)))
     stages += [("Passed the knowledge check", passed), ("Completed the activity", completed)]
     return [Stage(label, count, whole_percent(count, signed_up)) for label, count in stages]
 
@@ -243,7 +223,7 @@ def poll_csv_rows(activity):
     labels = dict(Profession.choices)
     learner_id = _pseudonyms()
     rows = (
-        PollResponse.objects.filter(not_staff(), poll__activity=activity)
+        PollResponse.objects.filter(learners_only(), poll__activity=activity)
         .order_by("created_at", "pk")
         .values_list(
             "learner_id",
@@ -263,7 +243,7 @@ def answers_csv_rows(activity):
     labels = dict(Profession.choices)
     learner_id = _pseudonyms()
     rows = (
-        Answer.objects.filter(not_staff("attempt__learner"), attempt__activity=activity)
+        Answer.objects.filter(learners_only("attempt__learner"), attempt__activity=activity)
         .order_by("attempt__submitted_at", "attempt_id", "question__order")
         .values_list(
             "attempt__learner_id",

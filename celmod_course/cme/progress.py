@@ -1,18 +1,27 @@
-"""How far a learner has got in an activity: lessons, knowledge check and completion."""
+"""How far a learner has got in an activity: lessons, Your Thoughts, knowledge check, completion.
+
+One `Progress` per activity answers every page's questions about it (marks in the table of
+contents, the progress bar, the state, the overview's main button), so they cannot disagree.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
+from django.db import models
 from django.urls import reverse
 
-from quiz.models import Attempt, whole_percent
+from lessons.models import Activity, Lesson, LessonCompletion
+from quiz.models import Attempt, Poll, whole_percent
 
-from .models import Activity, ActivityCompletion, Lesson, LessonCompletion
+from .models import ActivityCompletion
 
-NOT_STARTED = "not_started"
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
+
+class State(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
 
 
 @dataclass(frozen=True)
@@ -26,8 +35,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Progress:
+    learner: object
     activity: Activity
-    lessons: list[Lesson]
+    lessons: list[Lesson]  # numbered, in order (`Lesson.objects.numbered()`)
     completed_at: dict[int, datetime] = field(default_factory=dict)
     attempted: bool = False
     passed: bool = False
@@ -42,11 +52,13 @@ class Progress:
     def for_activities(cls, learner, activities, lessons=None):
         """Three queries for any number of activities.
 
-        `lessons` maps activity ids to their ordered lessons; without it the activities'
-        lessons must be prefetched.
+        `lessons` maps activity ids to their numbered lessons; without it they are fetched
+        (one query more).
         """
         if lessons is None:
-            lessons = {activity.pk: list(activity.lessons.all()) for activity in activities}
+            lessons = defaultdict(list)
+            for lesson in Lesson.objects.filter(activity__in=activities).numbered():
+                lessons[lesson.activity_id].append(lesson)
         completed_at = defaultdict(dict)
         attempted, passed, completions = set(), set(), {}
         if learner.is_authenticated:
@@ -73,6 +85,7 @@ class Progress:
             }
         return [
             cls(
+                learner,
                 activity,
                 lessons[activity.pk],
                 completed_at[activity.pk],
@@ -100,18 +113,20 @@ class Progress:
         return len(self.lessons)
 
     @property
-    def all_lessons_completed(self):
-        return self.completed_count == self.total
-
-    @property
     def percent(self):
         return whole_percent(self.completed_count, self.total)
+
+    @cached_property
+    def polls_answered(self):
+        """Whether the learner has answered every poll of Your Thoughts (one query, on demand)."""
+        polls = list(Poll.objects.for_activity(self.activity).with_answered(self.learner))
+        return bool(polls) and all(poll.answered for poll in polls)
 
     @property
     def state(self):
         if self.completion:
-            return COMPLETED
-        return IN_PROGRESS if self.completed_count or self.attempted else NOT_STARTED
+            return State.COMPLETED
+        return State.IN_PROGRESS if self.completed_count or self.attempted else State.NOT_STARTED
 
     @property
     def completed_on(self):
@@ -123,8 +138,17 @@ class Progress:
         return next((lesson for lesson in self.lessons if not self.is_completed(lesson)), None)
 
     @property
+    def your_thoughts_number(self):
+        """Your Thoughts and the knowledge check follow the lessons in the table of contents."""
+        return self.total + 1
+
+    @property
+    def knowledge_check_number(self):
+        return self.total + 2
+
+    @property
     def knowledge_check_url(self):
-        return reverse("quiz:knowledge_check", args=[self.activity.slug])
+        return reverse("cme:knowledge_check", args=[self.activity.slug])
 
     @property
     def action(self):
@@ -132,9 +156,9 @@ class Progress:
         if not self.lessons:
             return None
         first = self.lessons[0]
-        if self.state == NOT_STARTED:
+        if self.state == State.NOT_STARTED:
             return Step("Start", first.get_absolute_url(), first.heading)
-        if self.state == COMPLETED:
+        if self.state == State.COMPLETED:
             return Step("Review", first.get_absolute_url(), first.heading)
         if self.next_lesson:
             return Step("Continue", self.next_lesson.get_absolute_url(), self.next_lesson.heading)

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from celmod_course.accounts.models import User
-from lessons.models import ActivityCompletion, LessonCompletion
+from celmod_course.cme.models import ActivityCompletion
+from lessons.models import LessonCompletion
 from quiz.models import Attempt, PollResponse
 
 

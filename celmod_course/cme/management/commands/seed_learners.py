@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from celmod_course.accounts.models import Profession, User
-from lessons.models import Activity, ActivityCompletion, LessonCompletion
+from celmod_course.cme.models import ActivityCompletion
+from lessons.models import Activity, LessonCompletion
 from quiz.models import Answer, Attempt, Poll, PollResponse, Question
 
 PROFESSION_WEIGHTS = {

@@ -1,25 +1,22 @@
 """Completing the activity: every lesson and a passed knowledge check, in either order."""
 
-import threading
-
 import pytest
 import time_machine
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
-from lessons.models import ActivityCompletion
+from celmod_course.cme.models import ActivityCompletion
 from quiz.models import Attempt
+from tests.concurrency import client_of, posting, run_at_once
 from tests.conftest import answer_sheet, complete_all_lessons
 from tests.html import block_texts
 
 
 def submit(client, activity, right):
-    return client.post(reverse("quiz:submit", args=[activity.slug]), answer_sheet(activity, right))
+    return client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, right))
 
 
 def complete(client, lesson):
-    return client.post(reverse("lessons:complete", args=[lesson.activity.slug, lesson.slug]))
+    return client.post(reverse("cme:complete", args=[lesson.activity.slug, lesson.slug]))
 
 
 def test_lessons_first_then_a_pass_completes_the_activity(
@@ -36,7 +33,7 @@ def test_lessons_first_then_a_pass_completes_the_activity(
     assert completion.attempt == Attempt.objects.get(passed=True)
     assert completion.completed_on.isoformat() == "2026-11-24"
 
-    progress = block_texts(learner_client.get(reverse("lessons:progress")))
+    progress = block_texts(learner_client.get(reverse("cme:progress")))
     assert "Progress: 1 Course Completed" in progress
     assert "Completed on November 24, 2026 · Certificate" in progress
     overview = learner_client.get(activity.get_absolute_url())
@@ -71,7 +68,7 @@ def test_a_failed_attempt_does_not_complete_the_activity(learner_client, activit
         complete(learner_client, lesson)
     submit(learner_client, activity, right=6)
     assert not ActivityCompletion.objects.exists()
-    assert "In progress" in block_texts(learner_client.get(reverse("lessons:progress")))
+    assert "In progress" in block_texts(learner_client.get(reverse("cme:progress")))
 
 
 def test_a_later_pass_after_completion_keeps_the_first_completion(
@@ -89,24 +86,9 @@ def test_a_later_pass_after_completion_keeps_the_first_completion(
 def test_two_racing_passing_submits_write_one_completion(learner, activity):
     complete_all_lessons(learner, activity)
     sheet = answer_sheet(activity, right=9)
-    url = reverse("quiz:submit", args=[activity.slug])
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def send():
-        try:
-            client = Client()
-            client.force_login(learner)
-            barrier.wait()
-            statuses.append(client.post(url, sheet).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    url = reverse("cme:submit", args=[activity.slug])
+    client = client_of(learner)
+    statuses = run_at_once([posting(client, url, sheet)] * 2)
 
     assert statuses == [302, 302]
     assert Attempt.objects.filter(learner=learner).count() == 2

@@ -4,18 +4,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from lessons.models import Comment
-from quiz.models import Poll, PollResponse
+from quiz.models import Comment, Poll, PollResponse
 from tests.conftest import make_learner
 from tests.html import block_texts
 
 
 def page_url(activity):
-    return reverse("lessons:your_thoughts", args=[activity.slug])
+    return reverse("quiz:your_thoughts", args=[activity.slug])
 
 
 def post(client, activity, body):
-    return client.post(reverse("lessons:comment", args=[activity.slug]), {"body": body})
+    return client.post(reverse("quiz:comment", args=[activity.slug]), {"body": body})
 
 
 def test_the_page_opens_with_the_seeds_prompt(client, activity):
@@ -113,7 +112,7 @@ def test_hidden_comments_are_not_shown(client, learner, activity):
 
 def test_staff_hide_and_show_comments_from_the_admin(staff_client, learner, activity):
     comment = Comment.objects.create(learner=learner, activity=activity, body="Off topic")
-    url = reverse("admin:lessons_comment_changelist")
+    url = reverse("admin:quiz_comment_changelist")
     staff_client.post(url, {"action": "hide", "_selected_action": [comment.pk]})
     comment.refresh_from_db()
     assert comment.is_hidden

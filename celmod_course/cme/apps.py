@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CmeConfig(AppConfig):
+    name = "celmod_course.cme"
+    label = "cme"
+    verbose_name = "Completion and certificates"

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cme"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("progress/", views.my_progress, name="progress"),
+    path("activities/<slug:slug>/", views.activity_detail, name="activity"),
+    path(
+        "activities/<slug:activity_slug>/lessons/<slug:lesson_slug>/",
+        views.lesson_detail,
+        name="lesson",
+    ),
+    path(
+        "activities/<slug:activity_slug>/lessons/<slug:lesson_slug>/complete/",
+        views.complete_lesson,
+        name="complete",
+    ),
+    path(
+        "activities/<slug:slug>/knowledge-check/",
+        views.knowledge_check,
+        name="knowledge_check",
+    ),
+    path("activities/<slug:slug>/knowledge-check/submit/", views.submit, name="submit"),
+    path(
+        "activities/<slug:slug>/knowledge-check/attempts/<id:pk>/",
+        views.attempt_detail,
+        name="attempt",
+    ),
+    path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("verify/", views.verify, name="verify_lookup"),
+    path("verify/<str:number>/", views.verify, name="verify"),
+    path("activities/<slug:slug>/results/", views.results, name="results"),
+    path(
+        "activities/<slug:slug>/results/poll-responses.csv",
+        views.export_poll_responses,
+        name="export_poll_responses",
+    ),
+    path(
+        "activities/<slug:slug>/results/knowledge-check-answers.csv",
+        views.export_answers,
+        name="export_answers",
+    ),
+]

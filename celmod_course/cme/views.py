@@ -1,0 +1,261 @@
+"""The learner's pages of an activity, and the staff's results.
+
+Every page here shows or changes where a learner stands in the whole activity (lessons and
+knowledge check together), which is why they sit above `lessons` and `quiz`. Views are thin: they
+look things up, validate a form, call one service or QuerySet method, and redirect after a POST.
+"""
+
+import csv
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from celmod_course.accounts.decorators import login_required_post, staff_required
+from celmod_course.accounts.models import Profession
+from lessons.caching import content_version
+from lessons.models import Activity, Lesson
+from quiz.forms import KnowledgeCheckForm
+from quiz.models import Attempt, Choice, Question
+
+from . import results as results_data
+from .forms import VerifyForm
+from .models import ActivityCompletion, normalize_certificate_number
+from .progress import Progress, State
+from .services import knowledge_check_submit, lesson_complete
+
+READER_PAGE_SECONDS = 60
+
+
+def catalog(request):
+    progresses = Progress.for_activities(request.user, list(Activity.objects.all()))
+    return render(request, "cme/catalog.html", {"progresses": progresses})
+
+
+def activity_detail(request, slug):
+    activity = get_object_or_404(
+        Activity.objects.prefetch_related("key_takeaways", "faculty"), slug=slug
+    )
+    lessons = list(Lesson.objects.for_activity(activity))
+    progress = Progress.for_activity(request.user, activity, lessons)
+    return render(request, "cme/activity_detail.html", {"activity": activity, "progress": progress})
+
+
+def _lessons_around(activity_slug, lesson_slug):
+    """The activity's lessons in order and the position of the one asked for, in one query."""
+    lessons = list(
+        Lesson.objects.filter(activity__slug=activity_slug).select_related("activity").numbered()
+    )
+    for position, lesson in enumerate(lessons):
+        if lesson.slug == lesson_slug:
+            return lessons, position
+    raise Http404("No such lesson.")
+
+
+def lesson_detail(request, activity_slug, lesson_slug):
+    # Readers without an account all get the same page (it holds no form and no token), so
+    # it is rendered once a minute per server process, and afresh once the content changes.
+    reader = not request.user.is_authenticated and not len(messages.get_messages(request))
+    key = f"reader-page:{content_version()}:{timezone.localdate()}:{request.get_full_path()}"
+    if reader and (content := cache.get(key)) is not None:
+        return HttpResponse(content)
+    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    lesson = lessons[position]
+    context = {
+        "activity": lesson.activity,
+        "lesson": lesson,
+        "paragraphs": lesson.paragraphs.select_related("speaker"),
+        "progress": Progress.for_activity(request.user, lesson.activity, lessons),
+        "previous_lesson": lessons[position - 1] if position else None,
+        "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
+    }
+    response = render(request, "cme/lesson_detail.html", context)
+    if reader:
+        cache.set(key, response.content, READER_PAGE_SECONDS)
+    return response
+
+
+def _lesson_url(activity_slug, lesson_slug):
+    """Where an anonymous "Complete and continue" returns after log-in (an unknown lesson: 404)."""
+    return get_object_or_404(
+        Lesson, activity__slug=activity_slug, slug=lesson_slug
+    ).get_absolute_url()
+
+
+def _knowledge_check_url(slug):
+    return reverse("cme:knowledge_check", args=[get_object_or_404(Activity, slug=slug).slug])
+
+
+@login_required_post(back=_lesson_url)
+def complete_lesson(request, activity_slug, lesson_slug):
+    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    activity = lessons[position].activity
+    if lesson_complete(learner=request.user, lesson=lessons[position]):
+        messages.success(
+            request, "You have completed the activity. Your certificate is ready below."
+        )
+        return redirect(activity)
+    if position + 1 < len(lessons):
+        return redirect(lessons[position + 1])
+    return _after_the_last_lesson(request, activity, lessons)
+
+
+def _after_the_last_lesson(request, activity, lessons):
+    progress = Progress.for_activity(request.user, activity, lessons)
+    if progress.completion:
+        return redirect(activity)
+    if progress.next_lesson:
+        messages.info(request, f"Lesson {progress.next_lesson.number} is not complete yet.")
+        return redirect(activity)
+    messages.success(
+        request,
+        "You have completed every lesson. Share your thoughts here if you like; "
+        "the knowledge check is the last step.",
+    )
+    return redirect("quiz:your_thoughts", slug=activity.slug)
+
+
+@login_required
+def my_progress(request):
+    progresses = Progress.for_activities(request.user, list(Activity.objects.all()))
+    completed_count = sum(1 for progress in progresses if progress.state == State.COMPLETED)
+    context = {"progresses": progresses, "completed_count": completed_count}
+    return render(request, "cme/my_progress.html", context)
+
+
+def _knowledge_check_page(request, activity, form):
+    context = {
+        "activity": activity,
+        "form": form,
+        "attempts": activity.attempts.filter(learner=request.user),
+    }
+    return render(request, "cme/knowledge_check.html", context)
+
+
+def _questions(activity):
+    return list(Question.objects.for_activity(activity).prefetch_related("choices"))
+
+
+@login_required
+def knowledge_check(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    return _knowledge_check_page(
+        request, activity, KnowledgeCheckForm(questions=_questions(activity))
+    )
+
+
+@login_required_post(back=_knowledge_check_url)
+def submit(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    form = KnowledgeCheckForm(request.POST, questions=_questions(activity))
+    if not form.questions:
+        messages.error(request, "This activity has no knowledge check yet.")
+        return redirect(activity)
+    if not form.is_valid():
+        return _knowledge_check_page(request, activity, form)
+    attempt = knowledge_check_submit(
+        learner=request.user,
+        activity=activity,
+        chosen=form.chosen(),
+        started_at=form.cleaned_data["started"],
+    )
+    return redirect(attempt)
+
+
+@login_required
+def attempt_detail(request, slug, pk):
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("activity"), pk=pk, activity__slug=slug, learner=request.user
+    )
+    activity = attempt.activity
+    lessons = list(Lesson.objects.for_activity(activity))
+    answers = attempt.answers.select_related("question__lesson__activity", "choice")
+    correct = {
+        c.question_id: c
+        for c in Choice.objects.filter(question__activity=activity, is_correct=True)
+    }
+    context = {
+        "activity": activity,
+        "attempt": attempt,
+        "results": [(answer, correct.get(answer.question_id)) for answer in answers],
+        "progress": Progress.for_activity(request.user, activity, lessons),
+    }
+    return render(request, "cme/attempt_detail.html", context)
+
+
+@login_required
+def certificate(request, number):
+    """The learner's own certificate, fit to print; anyone else's is not found."""
+    completion = get_object_or_404(
+        ActivityCompletion.objects.select_related("activity", "learner"),
+        certificate_number=normalize_certificate_number(number),
+        learner=request.user,
+    )
+    return render(request, "cme/certificate.html", {"completion": completion})
+
+
+def verify(request, number=None):
+    """Public: name, activity, date and credit status of a certificate number, no more."""
+    if number is None:
+        form = VerifyForm(request.GET or None)
+        if form.is_valid():
+            return redirect("cme:verify", number=form.cleaned_data["number"])
+        return render(request, "cme/verify.html", {"form": form})
+    completion = (
+        ActivityCompletion.objects.select_related("activity", "learner")
+        .filter(certificate_number=normalize_certificate_number(number))
+        .first()
+    )
+    context = {"form": VerifyForm(), "asked": True, "number": number, "completion": completion}
+    return render(request, "cme/verify.html", context, status=200 if completion else 404)
+
+
+@staff_required
+def results(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    knowledge_check = results_data.knowledge_check_results(activity)
+    context = {
+        "activity": activity,
+        "polls": results_data.poll_results(activity),
+        "professions": Profession.labels,
+        "knowledge_check": knowledge_check,
+        "funnel": results_data.funnel(activity, passed=knowledge_check.passed),
+        "discussion": results_data.discussion_counts(activity),
+    }
+    return render(request, "cme/results.html", context)
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for streaming csv.writer rows."""
+
+    def write(self, value):
+        return value
+
+
+def _stream_csv(filename, header, rows):
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in chain([header], rows)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+def export_poll_responses(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    rows = results_data.poll_csv_rows(activity)
+    return _stream_csv(f"{slug}-poll-responses.csv", results_data.POLL_CSV_HEADER, rows)
+
+
+@staff_required
+def export_answers(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    rows = results_data.answers_csv_rows(activity)
+    return _stream_csv(f"{slug}-knowledge-check-answers.csv", results_data.ANSWERS_CSV_HEADER, rows)
