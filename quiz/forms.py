@@ -1,3 +1,4 @@
+import secrets
 from datetime import UTC, datetime
 
 from django import forms
@@ -10,10 +11,31 @@ STARTED_SALT = "quiz.knowledge-check.started"
 STARTED_MAX_AGE = 60 * 60 * 24  # a knowledge check left open for over a day is timed from submit
 
 
-class KnowledgeCheckForm(forms.Form):
-    """All questions of an activity, one radio group each.
+def new_shuffle_seed():
+    return secrets.randbelow(2**31)
 
-    Choices are offered by id and text only: nothing in the form says which is correct.
+
+def start_token(seed, now=None):
+    """The signed hidden field that keeps, from the page to its submit, when the knowledge check
+    was opened and the seed that shuffled its choices."""
+    return signing.dumps({"t": (now or timezone.now()).timestamp(), "s": seed}, salt=STARTED_SALT)
+
+
+def read_start_token(token):
+    """(opened at, seed) from a start token, or (None, None) if it is missing, forged or old."""
+    try:
+        value = signing.loads(token, salt=STARTED_SALT, max_age=STARTED_MAX_AGE)
+        return datetime.fromtimestamp(float(value["t"]), tz=UTC), int(value["s"]) % 2**31
+    except (signing.BadSignature, TypeError, ValueError, OverflowError, KeyError):
+        return None, None
+
+
+class KnowledgeCheckForm(forms.Form):
+    """All questions of an activity, one radio group each, choices in a shuffled order.
+
+    Choices are offered by id and text only: nothing in the form says which is correct. The
+    order comes from a seed kept in the signed `started` field, so a form shown again with an
+    error keeps it, and the attempt stores it for its review.
     """
 
     started = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -21,12 +43,15 @@ class KnowledgeCheckForm(forms.Form):
     def __init__(self, *args, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.started_at, self.seed = read_start_token(self.data.get("started"))
+        if self.seed is None:
+            self.seed = new_shuffle_seed()
         if not self.is_bound:
-            self.initial["started"] = signing.dumps(timezone.now().timestamp(), salt=STARTED_SALT)
+            self.initial["started"] = start_token(self.seed)
         for number, question in enumerate(questions, start=1):
             self.fields[self.field_name(question)] = forms.TypedChoiceField(
                 label=f"{number}. {question.prompt}",
-                choices=[(choice.pk, choice.text) for choice in question.choices.all()],
+                choices=[(c.pk, c.text) for c in question.shuffled_choices(self.seed)],
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={
@@ -41,13 +66,7 @@ class KnowledgeCheckForm(forms.Form):
         return f"question_{question.pk}"
 
     def clean_started(self):
-        try:
-            timestamp = signing.loads(
-                self.cleaned_data["started"], salt=STARTED_SALT, max_age=STARTED_MAX_AGE
-            )
-            return datetime.fromtimestamp(float(timestamp), tz=UTC)
-        except (signing.BadSignature, TypeError, ValueError, OverflowError):
-            return None
+        return self.started_at
 
     def chosen(self):
         """{question: choice} for a valid form."""

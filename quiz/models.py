@@ -6,7 +6,9 @@ which completes the activity when an attempt passes. Statistics count learners o
 accounts are left out of every tally (`User.objects.learners()`, `learners_only()`).
 """
 
+import random
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -48,6 +50,13 @@ class Question(models.Model):
     def __str__(self):
         return self.prompt
 
+    def shuffled_choices(self, seed):
+        """The choices in the order an attempt shuffled them: the same for the same seed, so
+        the attempt's review shows them as the learner saw them. Needs `choices` prefetched."""
+        choices = sorted(self.choices.all(), key=lambda choice: choice.pk)
+        random.Random(f"{seed}:{self.pk}").shuffle(choices)
+        return choices
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
@@ -85,6 +94,9 @@ class Attempt(models.Model):
     score = models.PositiveSmallIntegerField(help_text="Questions answered correctly.")
     total = models.PositiveSmallIntegerField(help_text="Questions asked.")
     passed = models.BooleanField()
+    shuffle_seed = models.PositiveIntegerField(
+        default=0, help_text="Orders each question's choices as this attempt showed them."
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -112,6 +124,47 @@ class Attempt(models.Model):
     @property
     def percent(self):
         return whole_percent(self.score, self.total)
+
+    def review(self, *, lessons, show_key):
+        """Each answer with its question's choices as this attempt showed them, and the lesson
+        that teaches it (from `lessons`, numbered). The correct choice and the rationale are
+        given only with `show_key`: a learner sees them once they have passed, never before."""
+        lessons = {lesson.pk: lesson for lesson in lessons}
+        answers = (
+            self.answers.select_related("question", "choice")
+            .prefetch_related("question__choices")
+            .order_by("question__order")
+        )
+        items = []
+        for number, answer in enumerate(answers, start=1):
+            choices = answer.question.shuffled_choices(self.shuffle_seed)
+            items.append(
+                ReviewItem(
+                    number=number,
+                    prompt=answer.question.prompt,
+                    choices=choices,
+                    chosen=answer.choice,
+                    is_correct=answer.is_correct,
+                    lesson=lessons[answer.question.lesson_id],
+                    correct=next(c for c in choices if c.is_correct) if show_key else None,
+                    rationale=answer.question.rationale if show_key else "",
+                )
+            )
+        return items
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One question of an attempt's review."""
+
+    number: int
+    prompt: str
+    choices: list
+    chosen: "Choice"
+    is_correct: bool
+    lesson: object
+    correct: "Choice | None"
+    rationale: str
 
 
 class Answer(models.Model):

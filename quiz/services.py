@@ -11,12 +11,13 @@ from django.utils import timezone
 from .models import Answer, Attempt
 
 
-def attempt_submit(*, learner, activity, chosen, started_at=None):
+def attempt_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0):
     """Score a knowledge check and keep it with its answers; returns the attempt.
 
     `chosen` maps every question of the activity to the choice the learner picked; the form
     has already checked that each choice belongs to its question (and the database checks
-    it again). The learner's row is locked until the caller's transaction ends, so that two
+    it again). `shuffle_seed` is the seed that ordered the choices the learner saw. The
+    learner's row is locked until the caller's transaction ends, so that two
     submits of one learner cannot take the same attempt number.
     """
     submitted_at = timezone.now()
@@ -36,6 +37,7 @@ def attempt_submit(*, learner, activity, chosen, started_at=None):
             score=score,
             total=total,
             passed=activity.passes(score, total),
+            shuffle_seed=shuffle_seed,
         )
         Answer.objects.bulk_create(
             Answer(attempt=attempt, question=question, choice=choice, is_correct=choice.is_correct)

@@ -24,12 +24,16 @@ def lesson_complete(*, learner, lesson):
         )
 
 
-def knowledge_check_submit(*, learner, activity, chosen, started_at=None):
+def knowledge_check_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0):
     """Score and keep an attempt, and complete the activity if it passed and the lessons are
     done; returns the attempt."""
     with transaction.atomic():
         attempt = attempt_submit(
-            learner=learner, activity=activity, chosen=chosen, started_at=started_at
+            learner=learner,
+            activity=activity,
+            chosen=chosen,
+            started_at=started_at,
+            shuffle_seed=shuffle_seed,
         )
         if attempt.passed:
             ActivityCompletion.objects.record_if_complete(learner=learner, activity=activity)

@@ -21,7 +21,7 @@ from celmod_course.accounts.models import Profession
 from lessons.caching import content_version
 from lessons.models import Activity, Lesson
 from quiz.forms import KnowledgeCheckForm
-from quiz.models import Attempt, Choice, Question
+from quiz.models import Attempt, Question
 
 from . import results as results_data
 from .forms import VerifyForm
@@ -163,27 +163,26 @@ def submit(request, slug):
         activity=activity,
         chosen=form.chosen(),
         started_at=form.cleaned_data["started"],
+        shuffle_seed=form.seed,
     )
     return redirect(attempt)
 
 
 @login_required
 def attempt_detail(request, slug, pk):
+    """An attempt's score and review; the correct answers only once the learner has passed."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("activity"), pk=pk, activity__slug=slug, learner=request.user
     )
     activity = attempt.activity
     lessons = list(Lesson.objects.for_activity(activity))
-    answers = attempt.answers.select_related("question__lesson__activity", "choice")
-    correct = {
-        c.question_id: c
-        for c in Choice.objects.filter(question__activity=activity, is_correct=True)
-    }
+    progress = Progress.for_activity(request.user, activity, lessons)
     context = {
         "activity": activity,
         "attempt": attempt,
-        "results": [(answer, correct.get(answer.question_id)) for answer in answers],
-        "progress": Progress.for_activity(request.user, activity, lessons),
+        "review": attempt.review(lessons=lessons, show_key=progress.passed),
+        "show_key": progress.passed,
+        "progress": progress,
     }
     return render(request, "cme/attempt_detail.html", context)
 

@@ -99,6 +99,21 @@ def test_learner_pages_logged_in(browser, live_server, activity, finished_learne
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_a_failed_attempts_review(browser, live_server, activity, learner, width):
+    questions = activity.questions.prefetch_related("choices")
+    attempt = knowledge_check_submit(
+        learner=learner,
+        activity=activity,
+        chosen={q: next(c for c in q.choices.all() if not c.is_correct) for q in questions},
+    )
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, learner.email, PASSWORD)
+    assert audit(page, [attempt.get_absolute_url()]) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_forms_showing_their_errors(browser, live_server, activity, learner, width):
     context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
     page = context.new_page()

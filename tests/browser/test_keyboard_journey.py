@@ -34,6 +34,16 @@ def choose(page, group, index):
     expect(group.locator("input[type=radio]").nth(index)).to_be_checked()
 
 
+def answer_with_keys(page, questions, right):
+    """Answer the first `right` questions correctly and the rest wrongly, wherever the shuffled
+    order put their choices."""
+    for number, question in enumerate(questions, start=1):
+        group = page.get_by_role("group", name=f"{number}. {question.prompt}")
+        shown = [text.strip() for text in group.locator("label").all_inner_texts()]
+        pick = next(c for c in question.choices.all() if c.is_correct == (number <= right))
+        choose(page, group, shown.index(pick.text))
+
+
 def test_the_learner_journey_works_with_the_keyboard_alone(page, activity):
     page.goto("/")
     page.keyboard.press("Tab")
@@ -80,10 +90,18 @@ def test_the_learner_journey_works_with_the_keyboard_alone(page, activity):
     expect(page.get_by_text("Typed without a mouse.")).to_be_visible()
 
     activate(page, page.get_by_role("link", name="Continue to the knowledge check"))
-    questions = Question.objects.for_activity(activity).prefetch_related("choices")
-    for number, question in enumerate(questions, start=1):
-        index = next(i for i, c in enumerate(question.choices.all()) if c.is_correct)
-        choose(page, page.get_by_role("group", name=f"{number}. {question.prompt}"), index)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Knowledge check")
+    questions = list(Question.objects.for_activity(activity).prefetch_related("choices"))
+    answer_with_keys(page, questions, right=4)
+    activate(page, page.get_by_role("button", name="Submit answers"))
+    expect(page.get_by_role("heading", name="Not passed")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Correct answer"))).to_have_count(0)
+
+    activate(page, page.get_by_role("link", name=re.compile(r"^Read lesson \d")).first)
+    expect(page.get_by_text(re.compile(r"^Lesson \d of 4$"))).to_be_visible()
+    activate(page, page.get_by_role("link", name=re.compile(r"Knowledge check$")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Knowledge check")
+    answer_with_keys(page, questions, right=10)
     activate(page, page.get_by_role("button", name="Submit answers"))
     expect(page.get_by_role("heading", name="Passed", exact=True)).to_be_visible()
 

@@ -1,13 +1,16 @@
 """The knowledge check: the form, scoring, bad submissions, results and retakes."""
 
 import re
+from html import unescape
 
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from lessons.models import Lesson
+from quiz.forms import read_start_token, start_token
 from quiz.models import Answer, Attempt, Choice, Question
 from tests.conftest import answer_sheet, make_learner
 from tests.html import block_texts
@@ -88,24 +91,100 @@ def test_six_of_ten_does_not_pass(learner_client, learner, activity):
     assert "Not passed" in blocks
 
 
-def test_the_result_shows_each_answer_the_correct_one_the_rationale_and_the_lesson(
-    learner_client, learner, activity
+def test_a_failed_attempt_names_the_missed_questions_lessons_but_gives_away_no_key(
+    learner_client, learner, activity, lessons
 ):
-    learner_client.post(submit_url(activity), answer_sheet(activity, right=3))
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=5))
     attempt = Attempt.objects.get(learner=learner)
+    questions = list(Question.objects.for_activity(activity).prefetch_related("choices"))
+    pages = [attempt.get_absolute_url(), page_url(activity), activity.get_absolute_url()]
+    pages += [lesson.get_absolute_url() for lesson in lessons]
+    pages += [reverse("quiz:your_thoughts", args=[activity.slug]), reverse("cme:progress")]
+    for url in pages:
+        html = learner_client.get(url).content.decode()
+        assert "Correct answer" not in html, url
+        for question in questions:
+            assert question.rationale not in html, url
+            assert question.rationale[:60] not in html, url
+
     response = learner_client.get(attempt.get_absolute_url())
-    html = response.content.decode()
-    blocks = block_texts(response)
-    answers = attempt.answers.select_related("question__lesson", "choice")
-    for answer in answers:
+    html, blocks = response.content.decode(), block_texts(response)
+    for question in questions:
+        answer = attempt.answers.get(question=question)
+        correct = next(c for c in question.choices.all() if c.is_correct)
+        # Every choice is listed once and marked no differently from the others, but the
+        # learner's own.
+        assert correct.text in blocks or f"{correct.text} Your answer" in blocks
+        lesson = next(lesson for lesson in lessons if lesson.pk == question.lesson_id)
+        link = f'href="{lesson.get_absolute_url()}">Read lesson {lesson.number}: {lesson.heading}'
+        assert (link in html) == (not answer.is_correct)
+    assert blocks.count("Answered incorrectly") == 5
+
+
+def test_once_passed_every_attempt_shows_the_full_review(learner_client, learner, activity):
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=3))
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=10))
+    failed = Attempt.objects.get(learner=learner, passed=False)
+    response = learner_client.get(failed.get_absolute_url())
+    html, blocks = response.content.decode(), block_texts(response)
+    for answer in failed.answers.select_related("question__lesson", "choice"):
         question = answer.question
         correct = question.choices.get(is_correct=True)
-        mark = "Correct" if answer.is_correct else "Incorrect"
-        assert f"Your answer: {answer.choice.text} {mark}" in blocks
+        mark = "Answered correctly" if answer.is_correct else "Answered incorrectly"
+        assert f"{question.order}. {question.prompt}" in blocks
+        assert mark in blocks
+        assert f"{answer.choice.text} Your answer" in " ".join(blocks)
         assert f"Correct answer: {correct.text}" in blocks
         assert f"Why: {question.rationale}" in blocks
-        assert f'href="{question.lesson.get_absolute_url()}">Read the lesson:' in html
-    assert [a.is_correct for a in answers].count(True) == 3
+        assert f'href="{question.lesson.get_absolute_url()}">Read lesson' in html
+    assert blocks.count("Answered correctly") == 3
+
+
+def choice_order(html, question):
+    """The choice ids of a question's radio group, or of its review list, as the page has them."""
+    return [int(pk) for pk in re.findall(rf'name="question_{question.pk}" value="(\d+)"', html)]
+
+
+def review_order(html, question):
+    """The choice texts of a question's review, in the order the page lists them."""
+    heading = f"{question.order}. {escape(question.prompt)}</h3>"
+    section = html.split(heading, 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", section)
+    return [unescape(re.sub(r"\s*<span.*", "", item).strip()) for item in items]
+
+
+def test_choices_are_shown_in_the_order_the_forms_seed_gives(learner_client, activity):
+    html = learner_client.get(page_url(activity)).content.decode()
+    token = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    _, seed = read_start_token(token)
+    for question in Question.objects.for_activity(activity).prefetch_related("choices"):
+        shown = [choice.pk for choice in question.shuffled_choices(seed)]
+        assert choice_order(html, question) == shown
+
+
+def test_two_attempts_keep_their_own_shuffled_orders(learner_client, learner, activity):
+    questions = list(Question.objects.for_activity(activity).prefetch_related("choices"))
+    orders = {
+        seed: [[c.text for c in q.shuffled_choices(seed)] for q in questions] for seed in (1, 2)
+    }
+    assert orders[1] != orders[2]  # these two seeds shuffle differently
+    for seed in (1, 2):
+        sheet = answer_sheet(activity, right=10) | {"started": start_token(seed)}
+        learner_client.post(submit_url(activity), sheet)
+    for attempt in Attempt.objects.filter(learner=learner):
+        html = learner_client.get(attempt.get_absolute_url()).content.decode()
+        assert attempt.shuffle_seed in (1, 2)
+        seen = [review_order(html, question) for question in questions]
+        assert seen == orders[attempt.shuffle_seed]
+
+
+def test_a_form_shown_again_with_an_error_keeps_its_order(learner_client, activity):
+    questions = list(Question.objects.for_activity(activity).prefetch_related("choices"))
+    sheet = answer_sheet(activity, right=10) | {"started": start_token(7)}
+    del sheet[f"question_{questions[0].pk}"]
+    html = learner_client.post(submit_url(activity), sheet).content.decode()
+    for question in questions:
+        assert choice_order(html, question) == [c.pk for c in question.shuffled_choices(7)]
 
 
 def test_a_question_left_unanswered_is_explained_and_nothing_is_stored(learner_client, activity):

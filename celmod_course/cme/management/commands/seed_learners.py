@@ -206,6 +206,7 @@ class Seeder:
                     score=score,
                     total=len(self.questions),
                     passed=self.activity.passes(score, len(self.questions)),
+                    shuffle_seed=self.rng.randrange(2**31),
                 )
             )
             picks.append(chosen)
