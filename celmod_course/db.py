@@ -3,27 +3,20 @@
 from django.db import migrations
 
 
-def matching_parent(*, table, fk, parent_table, shared):
-    """A migration operation: the database refuses a `table` row whose `fk` points at a
-    `parent_table` row with another `shared` value than the row's own.
-
-    It is what FOREIGN KEY (fk, shared) REFERENCES parent_table (id, shared) would say, which
-    Django cannot declare. Both backends raise an integrity error (django.db.IntegrityError).
-    For example an answer's choice must belong to the answer's question.
+def refuse(*, name, table, when, columns):
+    """A migration operation: the database refuses to insert a `table` row, or to update any of
+    its `columns`, when `when` holds. `when` is SQL over the new row (NEW.column) and writes
+    `{distinct}` where it compares values that may be NULL (IS DISTINCT FROM). Both backends raise
+    an integrity error (django.db.IntegrityError) named `name`.
     """
-    name = f"{table}_{fk}_matches_{shared}"
-    mismatch = (
-        f"NEW.{shared} IS DISTINCT FROM (SELECT {shared} FROM {parent_table} WHERE id = NEW.{fk})"
-    )
-    sqlite_mismatch = (
-        f"NEW.{shared} IS NOT (SELECT {shared} FROM {parent_table} WHERE id = NEW.{fk})"
-    )
+    sqlite_when = when.format(distinct="IS NOT")
+    postgresql_when = when.format(distinct="IS DISTINCT FROM")
     sqlite = [
         f"""CREATE TRIGGER {name}_insert BEFORE INSERT ON {table}
-            WHEN {sqlite_mismatch}
+            WHEN {sqlite_when}
             BEGIN SELECT RAISE(ABORT, '{name}'); END""",
-        f"""CREATE TRIGGER {name}_update BEFORE UPDATE OF {fk}, {shared} ON {table}
-            WHEN {sqlite_mismatch}
+        f"""CREATE TRIGGER {name}_update BEFORE UPDATE OF {", ".join(columns)} ON {table}
+            WHEN {sqlite_when}
             BEGIN SELECT RAISE(ABORT, '{name}'); END""",
     ]
     sqlite_reverse = [
@@ -33,13 +26,13 @@ def matching_parent(*, table, fk, parent_table, shared):
     postgresql = [
         f"""CREATE FUNCTION {name}() RETURNS trigger AS $$
             BEGIN
-                IF {mismatch} THEN
+                IF {postgresql_when} THEN
                     RAISE EXCEPTION '{name}' USING ERRCODE = 'integrity_constraint_violation';
                 END IF;
                 RETURN NEW;
             END;
             $$ LANGUAGE plpgsql""",
-        f"""CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OF {fk}, {shared} ON {table}
+        f"""CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OF {", ".join(columns)} ON {table}
             FOR EACH ROW EXECUTE FUNCTION {name}()""",
     ]
     postgresql_reverse = [
@@ -60,4 +53,19 @@ def matching_parent(*, table, fk, parent_table, shared):
     return migrations.RunPython(
         run({"sqlite": sqlite, "postgresql": postgresql}),
         run({"sqlite": sqlite_reverse, "postgresql": postgresql_reverse}),
+    )
+
+
+def matching_parent(*, table, fk, parent_table, shared):
+    """The database refuses a `table` row whose `fk` points at a `parent_table` row with another
+    `shared` value than the row's own.
+
+    It is what FOREIGN KEY (fk, shared) REFERENCES parent_table (id, shared) would say, which
+    Django cannot declare. For example an answer's choice must belong to the answer's question.
+    """
+    return refuse(
+        name=f"{table}_{fk}_matches_{shared}",
+        table=table,
+        when=f"NEW.{shared} {{distinct}} (SELECT {shared} FROM {parent_table} WHERE id = NEW.{fk})",
+        columns=[fk, shared],
     )

@@ -1,6 +1,4 @@
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 
 from celmod_course.admin import RecordAdmin
 
@@ -40,16 +38,10 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "released_on", "expires_on", "status", "results_link")
+    list_display = ("title", "released_on", "expires_on", "status")
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title",)
     inlines = [KeyTakeawayInline, FacultyInline, LessonInline, AbbreviationInline]
-
-    @admin.display(description="results")
-    def results_link(self, activity):
-        return format_html(
-            '<a href="{}">View results</a>', reverse("cme:results", args=[activity.slug])
-        )
 
 
 class ParagraphInline(admin.StackedInline):

@@ -7,12 +7,22 @@ evaluation and the outcomes that build on it belong here too.
 
 import re
 import secrets
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
+from celmod_course.accounts.models import Profession
+from celmod_course.validators import no_control_characters
 from lessons.models import Activity, LessonCompletion
 from quiz.models import Attempt
 
@@ -107,3 +117,296 @@ class ActivityCompletion(models.Model):
     def is_valid_for_credit(self):
         """Credit only for completions on or before the activity's expiration date."""
         return self.completed_on <= self.activity.expires_on
+
+    @cached_property
+    def claim(self):
+        """The credit claimed for this completion, or None (one query)."""
+        claims = CreditClaim.objects.filter(evaluation__completion=self)
+        return claims.select_related("designation").first()
+
+
+CREDIT_STEP = Decimal("0.25")
+
+
+def quarter_steps(amount):
+    if amount is not None and amount % CREDIT_STEP:
+        raise ValidationError(
+            "Credit is counted in steps of 0.25 (for example 0.25, 0.5, 0.75 or 1).",
+            code="credit_step",
+        )
+
+
+def in_quarter_steps(field):
+    """A check that `field` is a whole number of quarters: four times the amount has no fraction."""
+    quarters = models.F(field) * 4
+    return Exact(Cast(quarters, models.IntegerField()), quarters)
+
+
+def amount_text(amount):
+    """0.50 as "0.5", 1.00 as "1": credit as it is printed."""
+    return f"{amount.normalize():f}"
+
+
+class CreditDesignationQuerySet(models.QuerySet):
+    def for_learner(self, learner, activity):
+        """The designation for the learner's profession on this activity, or None."""
+        return self.filter(activity=activity, profession=learner.profession).first()
+
+
+class CreditDesignation(models.Model):
+    """The credit an activity offers to one profession: the type as printed, and its maximum.
+
+    One row per profession (an activity offering a certificate of participation to everyone
+    else has a row for each of those professions), so a learner's designation is one lookup.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="designations")
+    profession = models.CharField(max_length=32, choices=Profession.choices)
+    credit_type = models.CharField(
+        max_length=200, help_text='As printed on certificates, e.g. "AMA PRA Category 1 Credit™".'
+    )
+    max_amount = models.DecimalField(
+        "maximum",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(CREDIT_STEP), quarter_steps],
+        help_text="The most a learner can claim, in steps of 0.25.",
+    )
+    statement = models.TextField(
+        help_text="The designation statement, printed on the certificates of those who claim."
+    )
+
+    objects = CreditDesignationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["activity", "profession"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "profession"], name="cme_designation_one_per_profession"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_amount__gt=0) & in_quarter_steps("max_amount"),
+                name="cme_designation_max_in_quarter_steps",
+                violation_error_message="The maximum is a positive amount in steps of 0.25.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(profession__in=Profession.values),
+                name="cme_designation_profession_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{amount_text(self.max_amount)} {self.credit_type} ({self.get_profession_display()})"
+        )
+
+    @property
+    def maximum(self):
+        """As printed: "1 AMA PRA Category 1 Credit™"."""
+        return f"{amount_text(self.max_amount)} {self.credit_type}"
+
+    @property
+    def amounts(self):
+        """Every amount a learner may claim: 0.25, 0.5, … up to the maximum."""
+        steps = int(self.max_amount / CREDIT_STEP)
+        return [CREDIT_STEP * n for n in range(1, steps + 1)]
+
+
+class Kind(models.TextChoices):
+    """The kinds of evaluation item."""
+
+    AGREEMENT = "agreement", "Agreement, from strongly disagree to strongly agree"
+    RATING = "rating", "Rating, from poor to excellent"
+    YES_NO = "yes_no", "Yes or no, with a comment asked for on no"
+    TEXT = "text", "Free text"
+
+
+class EvaluationQuestion(models.Model):
+    """One item of an activity's evaluation, which learners fill in before claiming credit."""
+
+    Kind = Kind
+    SCALES = {
+        Kind.AGREEMENT: ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"],
+        Kind.RATING: ["Poor", "Fair", "Good", "Very good", "Excellent"],
+    }
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evaluation_questions"
+    )
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    prompt = models.CharField(max_length=300)
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["activity", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "order"], name="cme_evaluationquestion_unique_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=Kind.values), name="cme_evaluationquestion_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.prompt
+
+    @property
+    def scale(self):
+        """[(value, label)] for the scaled kinds, 1 to 5; empty for the others."""
+        return list(enumerate(self.SCALES.get(self.kind, []), start=1))
+
+
+class Evaluation(models.Model):
+    """A learner's one evaluation of an activity they completed (one per completion)."""
+
+    completion = models.OneToOneField(
+        ActivityCompletion, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Evaluation by {self.completion}"
+
+
+class EvaluationAnswer(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        EvaluationQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
+    value = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 to 5 on a scale.")
+    yes = models.BooleanField(null=True, blank=True)
+    text = models.TextField(blank=True, validators=[no_control_characters])
+
+    class Meta:
+        ordering = ["evaluation", "question__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "question"], name="cme_evaluationanswer_one_per_question"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__gte=1, value__lte=5),
+                name="cme_evaluationanswer_value_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {self.value or self.yes or self.text}"
+
+
+class CreditClaim(models.Model):
+    """The credit a learner claims for a completed and evaluated activity: once, never above the
+    designated maximum, only in steps of 0.25, and only with the attestation.
+
+    A claim belongs to the learner's evaluation, one to one, which belongs to their completion:
+    so there is one claim per learner and activity, and none without both. Triggers (see the
+    migration) keep the designation one of the completed activity's, and the amount within its
+    maximum.
+    """
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.PROTECT, related_name="claim")
+    designation = models.ForeignKey(
+        CreditDesignation, on_delete=models.PROTECT, related_name="claims"
+    )
+    amount = models.DecimalField(max_digits=5, decimal_places=2)
+    attested = models.BooleanField(
+        help_text="The learner attests to claiming only credit commensurate with the extent of "
+        "their participation."
+    )
+    claimed_at = models.DateTimeField(default=timezone.now)
+    # For the accreditor's learner reporting: the name always; the rest only if the learner
+    # opted in when claiming.
+    first_name = models.CharField(max_length=100, validators=[no_control_characters])
+    last_name = models.CharField(max_length=100, validators=[no_control_characters])
+    licence_id = models.CharField(
+        "licence or board ID", max_length=50, blank=True, validators=[no_control_characters]
+    )
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0) & in_quarter_steps("amount"),
+                name="cme_claim_amount_in_quarter_steps",
+            ),
+            models.CheckConstraint(condition=models.Q(attested=True), name="cme_claim_attested"),
+            models.CheckConstraint(
+                condition=models.Q(birth_month__isnull=True, birth_day__isnull=True)
+                | models.Q(
+                    birth_month__gte=1, birth_month__lte=12, birth_day__gte=1, birth_day__lte=31
+                ),
+                name="cme_claim_birth_month_and_day",
+            ),
+        ]
+
+    def __str__(self):
+        return self.credit
+
+    @property
+    def credit(self):
+        """As printed: "0.5 AMA PRA Category 1 Credit™"."""
+        return f"{amount_text(self.amount)} {self.designation.credit_type}"
+
+
+class Refused(Exception):
+    """Why a learner cannot take a step now, in words for them, and what they can do instead
+    (`action`: a label and a URL), if anything."""
+
+    def __init__(self, message, action=None):
+        super().__init__(message)
+        self.action = action
+
+
+@dataclass(frozen=True)
+class CreditOffer:
+    """What a learner may claim now."""
+
+    completion: ActivityCompletion
+    evaluation: Evaluation
+    designation: CreditDesignation
+
+
+def credit_offer(*, learner, activity):
+    """The credit the learner may claim now; raises Refused saying why not.
+
+    Credit is claimed once, after completing the activity and its evaluation, while the activity
+    is not expired, by a learner whose profession it designates credit for.
+    """
+    completion = ActivityCompletion.objects.filter(learner=learner, activity=activity).first()
+    if completion is None:
+        raise Refused(
+            "Credit is claimed once you have completed the activity: every lesson, and a "
+            "passed knowledge check.",
+            action=("Back to the activity", activity.get_absolute_url()),
+        )
+    certificate = ("View your certificate", completion.get_absolute_url())
+    claim = CreditClaim.objects.filter(evaluation__completion=completion).first()
+    if claim is not None:
+        raise Refused(
+            f"You have claimed {claim.credit} for this activity. Credit is claimed once.",
+            action=certificate,
+        )
+    if activity.is_expired():
+        expired = date_format(activity.expires_on, "F j, Y")
+        raise Refused(
+            f"This activity expired on {expired}, so credit is no "
+            "longer offered. Your certificate of completion records that you completed it.",
+            action=certificate,
+        )
+    designation = CreditDesignation.objects.for_learner(learner, activity)
+    if designation is None:
+        raise Refused(
+            "This activity offers no credit for your profession "
+            f"({learner.get_profession_display().lower()}). Your certificate of completion "
+            "records that you completed it.",
+            action=certificate,
+        )
+    evaluation = Evaluation.objects.filter(completion=completion).first()
+    if evaluation is None:
+        raise Refused(
+            "Fill in the evaluation first: credit is claimed after it.",
+            action=("Fill in the evaluation", reverse("cme:evaluation", args=[activity.slug])),
+        )
+    return CreditOffer(completion, evaluation, designation)

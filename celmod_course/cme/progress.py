@@ -7,6 +7,7 @@ contents, the progress bar, the state, the overview's main button), so they cann
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from functools import cached_property
 
 from django.db import models
@@ -15,7 +16,7 @@ from django.urls import reverse
 from lessons.models import Activity, Lesson, LessonCompletion
 from quiz.models import Attempt, Poll, whole_percent
 
-from .models import ActivityCompletion
+from .models import ActivityCompletion, CreditClaim, amount_text
 
 
 class State(models.TextChoices):
@@ -81,7 +82,7 @@ class Progress:
                 completion.activity_id: completion
                 for completion in ActivityCompletion.objects.filter(
                     learner=learner, activity__in=activities
-                )
+                ).select_related("activity")
             }
         return [
             cls(
@@ -163,3 +164,51 @@ class Progress:
         if self.next_lesson:
             return Step("Continue", self.next_lesson.get_absolute_url(), self.next_lesson.heading)
         return Step("Continue", self.knowledge_check_url, "Knowledge check")
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The learner's CME transcript: each completed activity with the credit claimed for it,
+    and the total claimed per credit type."""
+
+    entries: list[tuple[ActivityCompletion, CreditClaim | None]]
+
+    @classmethod
+    def for_learner(cls, learner):
+        """Two queries: the completions and the claims."""
+        completions = ActivityCompletion.objects.filter(learner=learner).select_related("activity")
+        return cls.for_completions(list(completions))
+
+    @classmethod
+    def for_completions(cls, completions):
+        """One query: the claims for these completions (with their activities fetched)."""
+        claims = {
+            claim.evaluation.completion_id: claim
+            for claim in CreditClaim.objects.filter(
+                evaluation__completion__in=completions
+            ).select_related("designation", "evaluation")
+        }
+        completions = sorted(completions, key=lambda completion: completion.completed_at)
+        return cls([(completion, claims.get(completion.pk)) for completion in completions])
+
+    @property
+    def totals(self):
+        """[(credit type, total amount as printed)], by credit type."""
+        totals = defaultdict(Decimal)
+        for _, claim in self.entries:
+            if claim:
+                totals[claim.designation.credit_type] += claim.amount
+        return [(credit_type, amount_text(total)) for credit_type, total in sorted(totals.items())]
+
+    def csv_rows(self):
+        for completion, claim in self.entries:
+            yield [
+                completion.activity.title,
+                completion.completed_on.isoformat(),
+                completion.certificate_number,
+                claim.designation.credit_type if claim else "",
+                amount_text(claim.amount) if claim else "",
+            ]
+
+
+TRANSCRIPT_CSV_HEADER = ["activity", "completed_on", "certificate_number", "credit_type", "amount"]

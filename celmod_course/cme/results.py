@@ -4,9 +4,20 @@ Every number is counted by the database in a fixed number of queries, however ma
 responses and attempts there are. Staff accounts are left out: their test runs are not results.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.utils.crypto import salted_hmac
 
 from celmod_course.accounts.models import Profession, User, learners_only
@@ -22,7 +33,15 @@ from quiz.models import (
     whole_percent,
 )
 
-from .models import ActivityCompletion
+from .models import (
+    ActivityCompletion,
+    CreditClaim,
+    Evaluation,
+    EvaluationAnswer,
+    EvaluationQuestion,
+    Kind,
+    amount_text,
+)
 
 
 def pseudonym(user_id):
@@ -269,3 +288,108 @@ def answers_csv_rows(activity):
             "yes" if correct else "no",
             when.isoformat(),
         ]
+
+
+CLAIMS_CSV_HEADER = [
+    "first_name",
+    "last_name",
+    "licence_or_board_id",
+    "birth_month",
+    "birth_day",
+    "credit_type",
+    "amount",
+    "completion_date",
+]
+
+
+def claims_csv_rows(activity):
+    """One row per credit claim, with the fields the ACCME's learner reporting asks for; the
+    licence or board ID and birth month and day only where the learner opted to give them."""
+    claims = (
+        CreditClaim.objects.filter(designation__activity=activity)
+        .select_related("designation", "evaluation__completion")
+        .order_by("claimed_at", "pk")
+    )
+    for claim in claims.iterator(chunk_size=CHUNK):
+        yield [
+            claim.first_name,
+            claim.last_name,
+            claim.licence_id,
+            claim.birth_month or "",
+            claim.birth_day or "",
+            claim.designation.credit_type,
+            amount_text(claim.amount),
+            claim.evaluation.completion.completed_on.isoformat(),
+        ]
+
+
+def credit_totals(activity):
+    """[(credit type, claims, total amount as printed)] for the activity."""
+    rows = (
+        CreditClaim.objects.filter(learners_only("evaluation__completion__learner"))
+        .filter(designation__activity=activity)
+        .values_list("designation__credit_type")
+        .annotate(claims=Count("pk"), total=Sum("amount"))
+        .order_by("designation__credit_type")
+    )
+    return [(credit_type, claims, amount_text(total)) for credit_type, claims, total in rows]
+
+
+@dataclass
+class Share:
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class EvaluationItemResult:
+    question: EvaluationQuestion
+    options: list[Share]  # each point of the scale, or yes and no
+    mean: float | None
+    texts: list[str]  # free text, and the comments on a "no"
+
+
+@dataclass
+class EvaluationResults:
+    responses: int
+    items: list[EvaluationItemResult]
+
+    @property
+    def is_shown(self):
+        return self.responses >= Poll.RESULTS_MIN_RESPONSES
+
+
+def evaluation_results(activity):
+    """Per item: how many chose each point of the scale (or yes, or no), the mean, and the
+    texts learners wrote; from three queries, learners only."""
+    learners = learners_only("evaluation__completion__learner")
+    answers = EvaluationAnswer.objects.filter(learners, evaluation__completion__activity=activity)
+    counts = defaultdict(int)
+    for question_id, value, yes, count in (
+        answers.values_list("question_id", "value", "yes").annotate(count=Count("pk")).order_by()
+    ):
+        counts[question_id, value if yes is None else int(yes)] += count
+    texts = defaultdict(list)
+    for question_id, text in answers.exclude(text="").values_list("question_id", "text"):
+        texts[question_id].append(text)
+    items = []
+    for question in activity.evaluation_questions.all():
+        scale = question.scale or ([(1, "Yes"), (0, "No")] if question.kind == Kind.YES_NO else [])
+        pairs = [(value, counts[question.pk, value]) for value, _ in scale]
+        total = sum(count for _, count in pairs)
+        items.append(
+            EvaluationItemResult(
+                question=question,
+                options=[
+                    Share(label, count, whole_percent(count, total))
+                    for (_, label), (_, count) in zip(scale, pairs, strict=True)
+                ],
+                mean=(sum(v * c for v, c in pairs) / total) if question.scale and total else None,
+                texts=texts[question.pk],
+            )
+        )
+    responses = Evaluation.objects.filter(
+        learners_only("completion__learner"), completion__activity=activity
+    ).count()
+    return EvaluationResults(responses=responses, items=items)

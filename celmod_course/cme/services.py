@@ -1,17 +1,25 @@
-"""Writes that may complete an activity: one function each, keyword-only, in one transaction.
+"""The activity-level writes: one function each, keyword-only, in one transaction.
 
-Each calls down to the lower app's own write first, then applies the completion rule, with the
-learner's row locked so that the last lesson and a passing attempt arriving together cannot
-miss each other.
+Those that may complete an activity call down to the lower app's own write first, then apply
+the completion rule, with the learner's row locked so that the last lesson and a passing
+attempt arriving together cannot miss each other. The evaluation and the credit claim come
+after completion and refuse, with a reason for the learner (`Refused`), what they cannot do.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lessons.models import LessonCompletion
 from quiz.services import attempt_submit
 
-from .models import ActivityCompletion
+from .models import (
+    ActivityCompletion,
+    CreditClaim,
+    Evaluation,
+    EvaluationAnswer,
+    Refused,
+    credit_offer,
+)
 
 
 def lesson_complete(*, learner, lesson):
@@ -38,3 +46,52 @@ def knowledge_check_submit(*, learner, activity, chosen, started_at=None, shuffl
         if attempt.passed:
             ActivityCompletion.objects.record_if_complete(learner=learner, activity=activity)
     return attempt
+
+
+def evaluation_submit(*, learner, activity, answers):
+    """Keep the learner's evaluation with its answers (`{question: (value, yes, text)}`).
+
+    Opens once the activity is complete; raises Refused before that, or when the learner has
+    already submitted one (the one-to-one with the completion decides, also for a double
+    submit).
+    """
+    completion = ActivityCompletion.objects.filter(learner=learner, activity=activity).first()
+    if completion is None:
+        raise Refused("The evaluation opens once you have completed the activity.")
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(completion=completion)
+            EvaluationAnswer.objects.bulk_create(
+                EvaluationAnswer(evaluation=evaluation, question=q, value=v, yes=y, text=t)
+                for q, (v, y, t) in answers.items()
+            )
+    except IntegrityError:
+        raise Refused("You have already submitted the evaluation. Thank you.") from None
+    return evaluation
+
+
+def credit_claim(*, learner, activity, amount, first_name, last_name, reporting=None):
+    """Record the learner's credit claim; raises Refused saying why it cannot be made.
+
+    `reporting` holds the accreditor-reporting fields the learner opted to give (licence_id,
+    birth_month, birth_day). The amount must be one the designation offers; the database holds
+    one claim per evaluation (and so per learner and activity), whatever arrives at once.
+    """
+    with transaction.atomic():
+        get_user_model().objects.lock(learner)
+        offer = credit_offer(learner=learner, activity=activity)
+        if amount not in offer.designation.amounts:
+            raise Refused("Choose one of the amounts offered: steps of 0.25 up to the maximum.")
+        try:
+            with transaction.atomic():
+                return CreditClaim.objects.create(
+                    evaluation=offer.evaluation,
+                    designation=offer.designation,
+                    amount=amount,
+                    attested=True,
+                    first_name=first_name,
+                    last_name=last_name,
+                    **(reporting or {}),
+                )
+        except IntegrityError:
+            raise Refused("You have already claimed credit for this activity.") from None

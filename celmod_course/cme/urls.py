@@ -29,6 +29,15 @@ urlpatterns = [
         views.attempt_detail,
         name="attempt",
     ),
+    path("activities/<slug:slug>/evaluation/", views.evaluation, name="evaluation"),
+    path(
+        "activities/<slug:slug>/evaluation/submit/",
+        views.submit_evaluation,
+        name="submit_evaluation",
+    ),
+    path("activities/<slug:slug>/credit/", views.claim, name="claim"),
+    path("activities/<slug:slug>/credit/claim/", views.submit_claim, name="submit_claim"),
+    path("progress/transcript.csv", views.transcript_csv, name="transcript_csv"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),
     path("verify/", views.verify, name="verify_lookup"),
     path("verify/<str:number>/", views.verify, name="verify"),
@@ -42,5 +51,10 @@ urlpatterns = [
         "activities/<slug:slug>/results/knowledge-check-answers.csv",
         views.export_answers,
         name="export_answers",
+    ),
+    path(
+        "activities/<slug:slug>/results/credit-claims.csv",
+        views.export_claims,
+        name="export_claims",
     ),
 ]

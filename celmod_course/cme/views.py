@@ -24,10 +24,17 @@ from quiz.forms import KnowledgeCheckForm
 from quiz.models import Attempt, Question
 
 from . import results as results_data
-from .forms import VerifyForm
-from .models import ActivityCompletion, normalize_certificate_number
-from .progress import Progress, State
-from .services import knowledge_check_submit, lesson_complete
+from .forms import ClaimForm, EvaluationForm, VerifyForm
+from .models import (
+    ActivityCompletion,
+    CreditDesignation,
+    Evaluation,
+    Refused,
+    credit_offer,
+    normalize_certificate_number,
+)
+from .progress import TRANSCRIPT_CSV_HEADER, Progress, State, Transcript
+from .services import credit_claim, evaluation_submit, knowledge_check_submit, lesson_complete
 
 READER_PAGE_SECONDS = 60
 
@@ -39,7 +46,7 @@ def catalog(request):
 
 def activity_detail(request, slug):
     activity = get_object_or_404(
-        Activity.objects.prefetch_related("key_takeaways", "faculty"), slug=slug
+        Activity.objects.prefetch_related("key_takeaways", "faculty", "designations"), slug=slug
     )
     lessons = list(Lesson.objects.for_activity(activity))
     progress = Progress.for_activity(request.user, activity, lessons)
@@ -124,8 +131,96 @@ def _after_the_last_lesson(request, activity, lessons):
 def my_progress(request):
     progresses = Progress.for_activities(request.user, list(Activity.objects.all()))
     completed_count = sum(1 for progress in progresses if progress.state == State.COMPLETED)
-    context = {"progresses": progresses, "completed_count": completed_count}
+    transcript = Transcript.for_completions([p.completion for p in progresses if p.completion])
+    context = {
+        "progresses": progresses,
+        "completed_count": completed_count,
+        "transcript": transcript,
+    }
     return render(request, "cme/my_progress.html", context)
+
+
+@login_required
+def transcript_csv(request):
+    rows = Transcript.for_learner(request.user).csv_rows()
+    return _stream_csv("cme-transcript.csv", TRANSCRIPT_CSV_HEADER, rows)
+
+
+def _evaluation_url(slug):
+    return reverse("cme:evaluation", args=[get_object_or_404(Activity, slug=slug).slug])
+
+
+def _evaluation_page(request, activity, form=None):
+    completion = ActivityCompletion.objects.filter(learner=request.user, activity=activity).first()
+    if completion is None:
+        messages.info(request, "The evaluation opens once you have completed the activity.")
+        return redirect(activity)
+    questions = list(activity.evaluation_questions.all())
+    context = {
+        "activity": activity,
+        "completion": completion,
+        "evaluation": Evaluation.objects.filter(completion=completion).first(),
+        "form": form or EvaluationForm(questions=questions),
+    }
+    return render(request, "cme/evaluation.html", context)
+
+
+@login_required
+def evaluation(request, slug):
+    return _evaluation_page(request, get_object_or_404(Activity, slug=slug))
+
+
+@login_required_post(back=_evaluation_url)
+def submit_evaluation(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    form = EvaluationForm(request.POST, questions=list(activity.evaluation_questions.all()))
+    if not form.is_valid():
+        return _evaluation_page(request, activity, form)
+    try:
+        evaluation_submit(learner=request.user, activity=activity, answers=form.answers())
+    except Refused as refusal:
+        messages.info(request, str(refusal))
+        return redirect("cme:evaluation", slug=slug)
+    messages.success(request, "Thank you: your evaluation is recorded.")
+    return redirect("cme:claim", slug=slug)
+
+
+def _claim_url(slug):
+    return reverse("cme:claim", args=[get_object_or_404(Activity, slug=slug).slug])
+
+
+def _claim_page(request, activity, form=None):
+    context = {"activity": activity}
+    try:
+        context["offer"] = offer = credit_offer(learner=request.user, activity=activity)
+    except Refused as refusal:
+        context["refusal"] = refusal
+    else:
+        context["form"] = form or ClaimForm(designation=offer.designation, learner=request.user)
+    return render(request, "cme/claim.html", context)
+
+
+@login_required
+def claim(request, slug):
+    return _claim_page(request, get_object_or_404(Activity, slug=slug))
+
+
+@login_required_post(back=_claim_url)
+def submit_claim(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    designation = CreditDesignation.objects.for_learner(request.user, activity)
+    if designation is None:
+        return _claim_page(request, activity)
+    form = ClaimForm(request.POST, designation=designation, learner=request.user)
+    if not form.is_valid():
+        return _claim_page(request, activity, form)
+    try:
+        claimed = credit_claim(learner=request.user, activity=activity, **form.claim())
+    except Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("cme:claim", slug=slug)
+    messages.success(request, f"You have claimed {claimed.credit}. Your certificate states it.")
+    return redirect(claimed.evaluation.completion)
 
 
 def _knowledge_check_page(request, activity, form):
@@ -225,6 +320,8 @@ def results(request, slug):
         "knowledge_check": knowledge_check,
         "funnel": results_data.funnel(activity, passed=knowledge_check.passed),
         "discussion": results_data.discussion_counts(activity),
+        "credit": results_data.credit_totals(activity),
+        "evaluation": results_data.evaluation_results(activity),
     }
     return render(request, "cme/results.html", context)
 
@@ -258,3 +355,10 @@ def export_answers(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     rows = results_data.answers_csv_rows(activity)
     return _stream_csv(f"{slug}-knowledge-check-answers.csv", results_data.ANSWERS_CSV_HEADER, rows)
+
+
+@staff_required
+def export_claims(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    rows = results_data.claims_csv_rows(activity)
+    return _stream_csv(f"{slug}-credit-claims.csv", results_data.CLAIMS_CSV_HEADER, rows)
