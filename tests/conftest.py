@@ -3,6 +3,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from celmod_course.accounts.models import Profession, User
+from celmod_course.cme.models import ActivityCompletion
+from celmod_course.cme.services import knowledge_check_submit
 from lessons.models import Activity, Lesson, LessonCompletion
 from quiz.models import Question
 
@@ -80,3 +82,24 @@ def answer_sheet(activity, right):
 def complete_all_lessons(learner, activity):
     for lesson in Lesson.objects.for_activity(activity):
         LessonCompletion.objects.record(learner=learner, lesson=lesson)
+
+
+def complete(learner, activity):
+    """Complete the activity: every lesson, and a knowledge check with every answer right."""
+    complete_all_lessons(learner, activity)
+    questions = activity.questions.prefetch_related("choices")
+    knowledge_check_submit(
+        learner=learner,
+        activity=activity,
+        chosen={q: next(c for c in q.choices.all() if c.is_correct) for q in questions},
+    )
+    return ActivityCompletion.objects.get(learner=learner, activity=activity)
+
+
+# A designation as a provider would write one; tests make their own (the seed states none).
+AMA = "AMA PRA Category 1 Credit™"
+STATEMENT = (
+    "The provider designates this enduring material for a maximum of 1 AMA PRA Category 1 "
+    "Credit™. Physicians should claim only the credit commensurate with the extent of their "
+    "participation in the activity."
+)

@@ -94,8 +94,10 @@ def _lesson_url(activity_slug, lesson_slug):
     ).get_absolute_url()
 
 
-def _knowledge_check_url(slug):
-    return reverse("cme:knowledge_check", args=[get_object_or_404(Activity, slug=slug).slug])
+def _activity_page(name):
+    """Where an anonymous POST to an activity returns after log-in: the page named `name` (an
+    unknown activity: 404)."""
+    return lambda slug: reverse(name, args=[get_object_or_404(Activity, slug=slug).slug])
 
 
 @login_required_post(back=_lesson_url)
@@ -146,10 +148,6 @@ def transcript_csv(request):
     return _stream_csv("cme-transcript.csv", TRANSCRIPT_CSV_HEADER, rows)
 
 
-def _evaluation_url(slug):
-    return reverse("cme:evaluation", args=[get_object_or_404(Activity, slug=slug).slug])
-
-
 def _evaluation_page(request, activity, form=None):
     completion = ActivityCompletion.objects.filter(learner=request.user, activity=activity).first()
     if completion is None:
@@ -170,7 +168,7 @@ def evaluation(request, slug):
     return _evaluation_page(request, get_object_or_404(Activity, slug=slug))
 
 
-@login_required_post(back=_evaluation_url)
+@login_required_post(back=_activity_page("cme:evaluation"))
 def submit_evaluation(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     form = EvaluationForm(request.POST, questions=list(activity.evaluation_questions.all()))
@@ -183,10 +181,6 @@ def submit_evaluation(request, slug):
         return redirect("cme:evaluation", slug=slug)
     messages.success(request, "Thank you: your evaluation is recorded.")
     return redirect("cme:claim", slug=slug)
-
-
-def _claim_url(slug):
-    return reverse("cme:claim", args=[get_object_or_404(Activity, slug=slug).slug])
 
 
 def _claim_page(request, activity, form=None):
@@ -205,7 +199,7 @@ def claim(request, slug):
     return _claim_page(request, get_object_or_404(Activity, slug=slug))
 
 
-@login_required_post(back=_claim_url)
+@login_required_post(back=_activity_page("cme:claim"))
 def submit_claim(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     designation = CreditDesignation.objects.for_learner(request.user, activity)
@@ -244,7 +238,7 @@ def knowledge_check(request, slug):
     )
 
 
-@login_required_post(back=_knowledge_check_url)
+@login_required_post(back=_activity_page("cme:knowledge_check"))
 def submit(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     form = KnowledgeCheckForm(request.POST, questions=_questions(activity))

@@ -6,9 +6,15 @@ Without it the tests are skipped and say so; with REQUIRE_BROWSER=1 (as in CI) t
 
 import os
 import re
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from celmod_course.accounts.models import Profession
+from celmod_course.cme.models import CreditDesignation
+from tests.conftest import AMA, STATEMENT, complete, make_learner
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -89,3 +95,25 @@ def answer_knowledge_check(page, questions, right):
         choice = next(c for c in question.choices.all() if c.is_correct == (number <= right))
         group = page.get_by_role("group", name=f"{number}. {question.prompt}")
         group.get_by_label(choice.text, exact=True).check()
+
+
+@pytest.fixture
+def offering(activity):
+    """The activity with a designation for physicians and an expiry still ahead."""
+    activity.expires_on = date(2099, 1, 27)
+    activity.save()
+    CreditDesignation.objects.create(
+        activity=activity,
+        profession=Profession.PHYSICIAN,
+        credit_type=AMA,
+        max_amount=Decimal("1"),
+        statement=STATEMENT,
+    )
+    return activity
+
+
+@pytest.fixture
+def physician(offering):
+    learner = make_learner("phys@example.org", "Pat Physician, MD")
+    complete(learner, offering)
+    return learner

@@ -1,6 +1,8 @@
 """axe-core finds no WCAG 2.1 A or AA violation on any page type, logged out and logged in,
 at desktop and phone widths."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
@@ -9,6 +11,7 @@ from celmod_course.cme.models import ActivityCompletion
 from celmod_course.cme.services import knowledge_check_submit
 from quiz.models import Attempt, Comment, Poll, PollResponse
 from tests.browser.conftest import log_in
+from tests.cme.test_credit import evaluate
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -134,4 +137,31 @@ def test_the_results_page_for_staff(browser, live_server, activity, finished_lea
     page = context.new_page()
     log_in(page, staff.email, PASSWORD)
     assert audit(page, [reverse("cme:results", args=[activity.slug])]) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_evaluation_claim_and_transcript_pages(
+    browser, live_server, offering, physician, width
+):
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, physician.email, PASSWORD)
+    evaluation = reverse("cme:evaluation", args=[offering.slug])
+    claim = reverse("cme:claim", args=[offering.slug])
+    assert audit(page, [evaluation, claim]) == {}  # the form; credit refused until evaluated
+    page.goto(evaluation)
+    page.get_by_role("button", name="Submit the evaluation").click()
+    assert page.get_by_text("Your evaluation was not submitted.").is_visible()
+    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    evaluate(physician, offering)
+    page.goto(claim)
+    page.get_by_role("button", name="Claim credit").click()
+    assert page.get_by_text("Your claim was not recorded.").is_visible()
+    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    page.get_by_label("Credit to claim").select_option("1")
+    page.get_by_label(re.compile("I claim only the credit commensurate")).check()
+    page.get_by_role("button", name="Claim credit").click()
+    completion = ActivityCompletion.objects.get(learner=physician)
+    assert audit(page, [reverse("cme:progress"), completion.get_absolute_url(), claim]) == {}
     context.close()
