@@ -1,14 +1,15 @@
 """`make bench`: the production server under load, and the results page with a big data set.
 
 1. A fresh database (SQLite in a temporary folder; PostgreSQL too when DATABASE_URL is set, in
-   a throwaway database beside the one it names), migrated, with the fixtures and 110,000
-   synthetic learners: 100,000 poll responses and 10,000 knowledge-check attempts.
+   a throwaway database beside the one it names), migrated, with the fixtures and 122,000
+   synthetic learners: 112,000 poll responses at Your Thoughts, each learner's answer before
+   the lessons too (about 100,800 learners with both), and 10,000 knowledge-check attempts.
 2. gunicorn (DEBUG off, 2 workers) serving it; locust driving 20 simulated learners with no
    pause at: a minimal view through the same middleware and server (/health/, the baseline),
    a lesson page for a reader without an account and for a logged-in learner, the overview
    (logged in) and a poll vote. Requests per second, p50 and p95 latency and errors, with each
    page's ratio to the baseline.
-3. The results page's time with those 100,000 responses, and the time to answer a question
+3. The results page's time with those responses and pairs, and the time to answer a question
    with "Ask the commentary", in-process.
 4. The lesson page's weight with its CSS and JavaScript, compressed.
 
@@ -35,7 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-LEARNERS, RESPONSES, ATTEMPTS = 110_000, 100_000, 10_000
+# Every respondent was asked before the lessons too, 10% of them skipped it: about 100,800
+# learners with both answers.
+LEARNERS, RESPONSES, ATTEMPTS = 122_000, 112_000, 10_000
 USERS, SECONDS = 20, 10
 SCENARIOS = ["baseline", "reader-lesson", "lesson", "overview", "vote"]
 RESULTS_BUDGET, WEIGHT_BUDGET_KB, ASK_BUDGET = 0.5, 100, 0.05
@@ -141,7 +144,8 @@ for _ in range(7):
     begin = time.perf_counter()
     assert client.get(url).status_code == 200
     timings.append(time.perf_counter() - begin)
-print(PollResponse.objects.count(), Attempt.objects.count())
+pairs = PollResponse.objects.filter(moment="before", option__isnull=False).count()
+print(PollResponse.objects.count(), pairs, Attempt.objects.count())
 print(statistics.median(timings), max(timings))
 """
 
@@ -151,7 +155,7 @@ SQL_CODE = "from django.db import connection; connection.cursor().execute('%s')"
 
 def prepare(env):
     manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(env, "loaddata", "celmods", "knowledge_check", "--verbosity", "0")
+    manage(env, "load_content", "--verbosity", "0")
     manage(
         env,
         "seed_learners",
@@ -160,6 +164,8 @@ def prepare(env):
         str(RESPONSES),
         "--attempts",
         str(ATTEMPTS),
+        "--before",
+        "1",
     )
     plan = django_shell(env, PLAN_CODE % {"voters": LEARNERS - RESPONSES})
     return json.loads(plan.strip().splitlines()[-1])
@@ -290,20 +296,26 @@ def bench(name, env, workdir):
     stored = int(
         django_shell(
             env,
-            "from quiz.models import PollResponse; print(PollResponse.objects.count())",
+            "from quiz.models import PollResponse; "
+            "print(PollResponse.objects.filter(moment='after').count())",
         )
         .strip()
         .splitlines()[-1]
     )
-    print(f"   votes accepted {votes:,}; poll responses now {stored:,} ({RESPONSES:,} before)")
+    print(
+        f"   votes accepted {votes:,}; "
+        f"answers at Your Thoughts now {stored:,} ({RESPONSES:,} before)"
+    )
     # Requests still in flight when the run stops are stored but not counted by locust.
     if stored < RESPONSES + votes:
         failures.append("accepted votes were lost")
 
     out = django_shell(env, RESULTS_CODE).split()
-    responses, attempts, median, worst = int(out[-4]), int(out[-3]), float(out[-2]), float(out[-1])
+    responses, pairs, attempts = int(out[-5]), int(out[-4]), int(out[-3])
+    median, worst = float(out[-2]), float(out[-1])
     print(
-        f"   results page with {responses:,} poll responses and {attempts:,} attempts: "
+        f"   results page with {responses:,} poll answers ({pairs:,} learners answered before "
+        f"and after) and {attempts:,} attempts: "
         f"median {median * 1000:.0f} ms, slowest {worst * 1000:.0f} ms over 7 requests"
     )
     if median > RESULTS_BUDGET:

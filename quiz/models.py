@@ -192,16 +192,31 @@ class Answer(models.Model):
         return f"{self.question} → {self.choice}"
 
 
+class Moment(models.TextChoices):
+    BEFORE = "before", "Before the first lesson"
+    AFTER = "after", "At Your Thoughts"
+
+
 class PollQuerySet(models.QuerySet):
     def for_activity(self, activity):
         return self.filter(activity=activity).order_by("order")
 
     def with_answered(self, learner):
-        """Each poll with `answered`: whether this learner has answered it."""
+        """Each poll with `answered`: whether this learner has answered it at Your Thoughts."""
         if not learner.is_authenticated:
             return self.annotate(answered=models.Value(False))
-        responses = PollResponse.objects.filter(poll=models.OuterRef("pk"), learner=learner)
+        responses = PollResponse.objects.filter(
+            poll=models.OuterRef("pk"), learner=learner, moment=Moment.AFTER
+        )
         return self.annotate(answered=models.Exists(responses))
+
+    def to_ask_before(self, learner):
+        """The polls to ask this learner before the first lesson: those asked before, which
+        they have neither answered nor skipped then, nor answered at Your Thoughts."""
+        if not learner.is_authenticated:
+            return self.none()
+        responses = PollResponse.objects.filter(poll=models.OuterRef("pk"), learner=learner)
+        return self.filter(asked_before=True).exclude(models.Exists(responses))
 
 
 class Poll(models.Model):
@@ -213,6 +228,12 @@ class Poll(models.Model):
     order = models.PositiveSmallIntegerField()
     slug = models.SlugField(max_length=100)
     question = models.CharField(max_length=300)
+    asked_before = models.BooleanField(
+        "also asked before the first lesson",
+        default=False,
+        help_text="Ask it before the first lesson too (once, skippable), so that each learner's "
+        "answer before and at Your Thoughts can be compared.",
+    )
 
     objects = PollQuerySet.as_manager()
 
@@ -228,6 +249,9 @@ class Poll(models.Model):
 
     def get_vote_url(self):
         return reverse("quiz:vote", args=[self.activity.slug, self.slug])
+
+    def get_before_url(self):
+        return reverse("quiz:answer_before", args=[self.activity.slug, self.slug])
 
 
 class PollOption(models.Model):
@@ -252,8 +276,9 @@ class PollOption(models.Model):
 
 
 class PollResponseQuerySet(models.QuerySet):
-    def record(self, *, learner, option):
-        """Store the learner's answer; False if they had already answered this poll.
+    def record(self, *, learner, option, moment=Moment.AFTER, poll=None):
+        """Store the learner's answer (`option` None: they skipped the before question); False
+        if they had already answered this poll at this moment.
 
         The unique constraint decides, so a double submit still leaves one, unchanged, row.
         """
@@ -261,24 +286,32 @@ class PollResponseQuerySet(models.QuerySet):
             with transaction.atomic():
                 self.create(
                     learner=learner,
-                    poll_id=option.poll_id,
+                    poll_id=option.poll_id if option else poll.pk,
                     option=option,
+                    moment=moment,
                     profession=learner.profession,
                 )
         except IntegrityError:
             return False
         return True
 
+    def answered(self):
+        """Answers, not skips."""
+        return self.filter(option__isnull=False)
+
     def tally(self, polls):
         """{poll id: Tally} for the polls: learners' answers (never staff's) per option and per
         profession, counted by the database in one query. Every page that shows how a poll
         was answered, the learners' and the staff's, reads this."""
         tallies = {poll.pk: Tally(poll=poll, rows=[]) for poll in polls}
-        # One row per option and profession answered (one per unanswered option), in order.
+        # One row per option and profession answered (one per unanswered option), in order:
+        # the answers at Your Thoughts, the poll as the seed asks it.
+        after = models.FilteredRelation("responses", condition=models.Q(responses__moment="after"))
         options = (
             PollOption.objects.filter(poll__in=polls)
-            .annotate(profession=models.F("responses__profession"))
-            .annotate(count=models.Count("responses", filter=learners_only("responses__learner")))
+            .annotate(after=after)
+            .annotate(profession=models.F("after__profession"))
+            .annotate(count=models.Count("after", filter=learners_only("after__learner")))
             .order_by("poll_id", "order")
         )
         for option in options:
@@ -290,10 +323,11 @@ class PollResponseQuerySet(models.QuerySet):
 
 
 class PollResponse(models.Model):
-    """A learner's one, final answer to a poll.
+    """A learner's one, final answer to a poll at one moment: at Your Thoughts, and for polls
+    also asked before the first lesson, before it (where skipping is an answer without option).
 
-    The database holds one per learner and poll, and refuses an option of another poll
-    (see migration 0002). The learner's profession is kept as it was when they answered, as a
+    The database holds one per learner, poll and moment, and refuses an option of another poll
+    (see migration 0004). The learner's profession is kept as it was when they answered, as a
     survey records its respondents; it also spares the results page a join over every response.
     """
 
@@ -302,7 +336,15 @@ class PollResponse(models.Model):
     )
     profession = models.CharField(max_length=32, choices=Profession.choices)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
-    option = models.ForeignKey(PollOption, on_delete=models.PROTECT, related_name="responses")
+    option = models.ForeignKey(
+        PollOption,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        null=True,
+        blank=True,
+        help_text="Empty where the learner skipped the question before the first lesson.",
+    )
+    moment = models.CharField(max_length=8, choices=Moment.choices, default=Moment.AFTER)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PollResponseQuerySet.as_manager()
@@ -316,11 +358,19 @@ class PollResponse(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["learner", "poll"], name="quiz_pollresponse_one_per_learner"
+                fields=["learner", "poll", "moment"], name="quiz_pollresponse_one_per_moment"
             ),
             models.CheckConstraint(
                 condition=models.Q(profession__in=Profession.values),
                 name="quiz_pollresponse_profession_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(moment__in=Moment.values),
+                name="quiz_pollresponse_moment_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(option__isnull=False) | models.Q(moment=Moment.BEFORE),
+                name="quiz_pollresponse_only_before_is_skipped",
             ),
         ]
 

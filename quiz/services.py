@@ -1,4 +1,5 @@
-"""Writes of the quiz app that span several models, one function each, keyword-only and atomic.
+"""Writes of the quiz app that span several models or rules, one function each, keyword-only and
+atomic.
 
 Completing the activity when an attempt passes is not here: that rule needs the lessons too and
 lives a layer up, in `celmod_course.cme.services`, which calls `attempt_submit` first.
@@ -8,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Answer, Attempt
+from celmod_course.refusal import Refused
+
+from .models import Answer, Attempt, Moment, PollResponse
 
 
 def attempt_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0):
@@ -44,3 +47,29 @@ def attempt_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0
             for question, choice in chosen.items()
         )
     return attempt
+
+
+def poll_answer_before(*, learner, poll, option=None):
+    """Record the learner's answer to the poll before the first lesson (`option` None: they
+    skip it); raises Refused saying why it cannot be recorded.
+
+    Asked once, and only before the answer at Your Thoughts: an answer given after it would not
+    measure where the learner started. The learner's row is locked so that this and their
+    answer at Your Thoughts, arriving together, are taken one after the other.
+    """
+    if not poll.asked_before:
+        raise Refused("This question is not asked before the lessons.")
+    if option is not None and option.poll_id != poll.pk:
+        raise Refused("That answer is not one of this question's options.")
+    with transaction.atomic():
+        get_user_model().objects.lock(learner)
+        if PollResponse.objects.filter(learner=learner, poll=poll, moment=Moment.AFTER).exists():
+            raise Refused(
+                "You have already answered this question at Your Thoughts, so it is not asked "
+                "before the lessons any more."
+            )
+        recorded = PollResponse.objects.record(
+            learner=learner, option=option, poll=poll, moment=Moment.BEFORE
+        )
+    if not recorded:
+        raise Refused("You have already answered this question before the lessons.")

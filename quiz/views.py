@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from celmod_course.accounts.decorators import login_required_post
-from lessons.models import Activity
+from celmod_course.refusal import Refused
+from lessons.models import Activity, Lesson
 
 from .forms import CommentForm, VoteForm
-from .models import Comment, Poll, PollResponse
+from .models import Comment, Moment, Poll, PollResponse
+from .services import poll_answer_before
 
 COMMENTS_PER_PAGE = 50
 
@@ -32,14 +34,15 @@ def _poll_url(slug, poll_slug):
 def _your_thoughts_page(request, activity, comment_form=None):
     polls = list(Poll.objects.for_activity(activity))
     tallies = PollResponse.objects.tally(polls)
-    responses = {}
+    mine = {}
     if request.user.is_authenticated:
-        mine = PollResponse.objects.filter(learner=request.user, poll__in=polls)
-        responses = {response.poll_id: response for response in mine.select_related("option")}
+        responses = PollResponse.objects.filter(learner=request.user, poll__in=polls)
+        mine = {(r.poll_id, r.moment): r for r in responses.select_related("option")}
     poll_blocks = [
         {
             "poll": poll,
-            "response": responses.get(poll.pk),
+            "response": mine.get((poll.pk, Moment.AFTER)),
+            "before": mine.get((poll.pk, Moment.BEFORE)),
             "tally": tallies[poll.pk],
             "form": VoteForm(poll=poll, options=tallies[poll.pk].rows),
         }
@@ -93,3 +96,34 @@ def post_comment(request, slug):
     page = (position - 1) // COMMENTS_PER_PAGE + 1
     page_url = reverse("quiz:your_thoughts", args=[slug])
     return redirect(f"{page_url}?page={page}#comment-{comment.pk}")
+
+
+@login_required_post(back=_poll_url)
+def answer_before(request, slug, poll_slug):
+    """The poll before the first lesson: an answer, or "Skip" (recorded, so it is not asked
+    again). Back to the first lesson either way."""
+    poll = get_object_or_404(
+        Poll.objects.select_related("activity"),
+        activity__slug=slug,
+        slug=poll_slug,
+        asked_before=True,
+    )
+    form = VoteForm(request.POST, poll=poll, options=poll.options.all())
+    skip = "skip" in request.POST
+    if not skip and not form.is_valid():
+        messages.error(request, form.errors["option"][0])
+    else:
+        try:
+            option = None if skip else form.chosen_option()
+            poll_answer_before(learner=request.user, poll=poll, option=option)
+        except Refused as refusal:
+            messages.info(request, str(refusal))
+        else:
+            messages.success(request, BEFORE_THANKS[skip])
+    return redirect(Lesson.objects.for_activity(poll.activity).first() or poll.activity)
+
+
+BEFORE_THANKS = {
+    False: "Thank you. At Your Thoughts you will be asked again, and see how your answer changed.",
+    True: "Skipped. You will not be asked this again.",
+}

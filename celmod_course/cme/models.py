@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from celmod_course.accounts.models import Profession
+from celmod_course.refusal import Refused
 from celmod_course.validators import no_control_characters
 from lessons.models import Activity, LessonCompletion
 from quiz.models import Attempt
@@ -348,15 +349,6 @@ class CreditClaim(models.Model):
     def credit(self):
         """As printed: "0.5 AMA PRA Category 1 Credit™"."""
         return f"{amount_text(self.amount)} {self.designation.credit_type}"
-
-
-class Refused(Exception):
-    """Why a learner cannot take a step now, in words for them, and what they can do instead
-    (`action`: a label and a URL), if anything."""
-
-    def __init__(self, message, action=None):
-        super().__init__(message)
-        self.action = action
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ responses and attempts there are. Staff accounts are left out: their test runs a
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import (
     Avg,
     Count,
@@ -16,9 +17,11 @@ from django.db.models import (
     FloatField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
 )
 from django.utils.crypto import salted_hmac
+from scipy.stats import wilcoxon
 
 from celmod_course.accounts.models import Profession, User, learners_only
 from lessons.models import Lesson, LessonCompletion
@@ -26,6 +29,7 @@ from quiz.models import (
     Answer,
     Attempt,
     Comment,
+    Moment,
     Poll,
     PollOption,
     PollResponse,
@@ -212,7 +216,7 @@ def discussion_counts(activity):
     )
 
 
-POLL_CSV_HEADER = ["learner", "profession", "poll", "option", "value", "answered_at"]
+POLL_CSV_HEADER = ["learner", "profession", "poll", "moment", "option", "value", "answered_at"]
 ANSWERS_CSV_HEADER = [
     "learner",
     "profession",
@@ -238,23 +242,34 @@ def _pseudonyms():
 
 
 def poll_csv_rows(activity):
-    """One row per poll response, oldest first, streamed from the database in chunks."""
+    """One row per poll answer (skips left out), oldest first, streamed in chunks; `moment` says
+    whether it was given before the first lesson or at Your Thoughts."""
     labels = dict(Profession.choices)
     learner_id = _pseudonyms()
     rows = (
-        PollResponse.objects.filter(learners_only(), poll__activity=activity)
+        PollResponse.objects.answered()
+        .filter(learners_only(), poll__activity=activity)
         .order_by("created_at", "pk")
         .values_list(
             "learner_id",
             "profession",
             "poll__slug",
+            "moment",
             "option__text",
             "option__value",
             "created_at",
         )
     )
-    for user_id, profession, poll, option, value, when in rows.iterator(chunk_size=CHUNK):
-        yield [learner_id(user_id), labels[profession], poll, option, value, when.isoformat()]
+    for user_id, profession, poll, moment, option, value, when in rows.iterator(chunk_size=CHUNK):
+        yield [
+            learner_id(user_id),
+            labels[profession],
+            poll,
+            moment,
+            option,
+            value,
+            when.isoformat(),
+        ]
 
 
 def answers_csv_rows(activity):
@@ -393,3 +408,144 @@ def evaluation_results(activity):
         learners_only("completion__learner"), completion__activity=activity
     ).count()
     return EvaluationResults(responses=responses, items=items)
+
+
+@dataclass
+class Change:
+    """How a group of learners' answers moved from before the lessons to Your Thoughts."""
+
+    label: str
+    n: int
+    mean_before: float | None
+    mean_after: float | None
+    mean_change: float | None
+    up: int
+    same: int
+    down: int
+    p_value: float | None  # Wilcoxon signed-rank; None without a learner who changed
+
+    @property
+    def signed_change(self):
+        """The mean change with its sign, as "+1.14"."""
+        return f"{self.mean_change:+.2f}"
+
+
+def change(label, cells):
+    """The paired figures from {(before value, after value): learners}."""
+    n = sum(cells.values())
+    if not n:
+        return Change(label, 0, None, None, None, 0, 0, 0, None)
+    before = sum(b * count for (b, _), count in cells.items()) / n
+    after = sum(a * count for (_, a), count in cells.items()) / n
+    differences = np.repeat([a - b for a, b in ((a, b) for b, a in cells)], list(cells.values()))
+    return Change(
+        label=label,
+        n=n,
+        mean_before=before,
+        mean_after=after,
+        mean_change=after - before,
+        up=int((differences > 0).sum()),
+        same=int((differences == 0).sum()),
+        down=int((differences < 0).sum()),
+        p_value=float(wilcoxon(differences).pvalue) if differences.any() else None,
+    )
+
+
+@dataclass
+class PollOutcome:
+    poll: Poll
+    overall: Change
+    by_profession: list[Change]
+    before: list[Share]  # among the paired learners, per option
+    after: list[Share]
+
+    @property
+    def is_shown(self):
+        return self.overall.n >= Poll.RESULTS_MIN_RESPONSES
+
+    @property
+    def side_by_side(self):
+        """(before, after) shares per option, for one table."""
+        return list(zip(self.before, self.after, strict=True))
+
+
+def paired_answers(poll):
+    """The learners' answers at Your Thoughts, each with the same learner's answer before the
+    first lesson (`before`, a value 1 to 5) where they gave one; staff left out."""
+    before = PollResponse.objects.filter(
+        poll=poll, learner=OuterRef("learner"), moment=Moment.BEFORE, option__isnull=False
+    ).values("option__value")[:1]
+    return (
+        PollResponse.objects.filter(learners_only(), poll=poll, moment=Moment.AFTER)
+        .annotate(before=Subquery(before))
+        .filter(before__isnull=False)
+    )
+
+
+def distribution(options, pairs, side):
+    """Shares per option of the values on one side (0 before, 1 after) of the pairs."""
+    counts = defaultdict(int)
+    for pair, count in pairs.items():
+        counts[pair[side]] += count
+    n = sum(pairs.values())
+    return [Share(o.text, counts[o.value], whole_percent(counts[o.value], n)) for o in options]
+
+
+def outcomes(activity):
+    """For each poll asked before the lessons: the paired change, overall and by profession,
+    and the two distributions; one grouped query per poll, whatever the number of learners."""
+    results = []
+    for poll in Poll.objects.for_activity(activity).filter(asked_before=True):
+        split = defaultdict(lambda: defaultdict(int))  # profession: {(before, after): learners}
+        rows = paired_answers(poll).values_list("profession", "before", "option__value")
+        for profession, before, after, count in rows.annotate(count=Count("pk")).order_by():
+            split[profession][before, after] += count
+        pairs = defaultdict(int)
+        for cells in split.values():
+            for pair, count in cells.items():
+                pairs[pair] += count
+        options = list(poll.options.all())
+        results.append(
+            PollOutcome(
+                poll=poll,
+                overall=change("All learners", pairs),
+                by_profession=[change(label, split[value]) for value, label in Profession.choices],
+                before=distribution(options, pairs, 0),
+                after=distribution(options, pairs, 1),
+            )
+        )
+    return results
+
+
+def first_attempt_scores(activity):
+    """How many learners scored each possible score on their first knowledge-check attempt."""
+    total = Question.objects.filter(activity=activity).count()
+    counts = dict(
+        Attempt.objects.filter(learners_only(), activity=activity, number=1)
+        .values_list("score")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    learners = sum(counts.values())
+    return [
+        Share(
+            f"{score} of {total}",
+            counts.get(score, 0),
+            whole_percent(counts.get(score, 0), learners),
+        )
+        for score in range(total + 1)
+    ]
+
+
+PAIRED_CSV_HEADER = ["learner", "profession", "poll", "before", "after"]
+
+
+def paired_csv_rows(activity):
+    """One row per learner and poll asked before: their answer before and at Your Thoughts."""
+    labels = dict(Profession.choices)
+    learner_id = _pseudonyms()
+    for poll in Poll.objects.for_activity(activity).filter(asked_before=True):
+        rows = paired_answers(poll).order_by("created_at", "pk")
+        rows = rows.values_list("learner_id", "profession", "before", "option__value")
+        for user_id, profession, before, after in rows.iterator(chunk_size=CHUNK):
+            yield [learner_id(user_id), labels[profession], poll.slug, before, after]

@@ -9,6 +9,7 @@ after completion and refuse, with a reason for the learner (`Refused`), what the
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from celmod_course.refusal import Refused
 from lessons.models import LessonCompletion
 from quiz.services import attempt_submit
 
@@ -17,7 +18,6 @@ from .models import (
     CreditClaim,
     Evaluation,
     EvaluationAnswer,
-    Refused,
     credit_offer,
 )
 

@@ -53,6 +53,11 @@ urlpatterns = [
         name="export_answers",
     ),
     path(
+        "activities/<slug:slug>/results/confidence-pairs.csv",
+        views.export_paired,
+        name="export_paired",
+    ),
+    path(
         "activities/<slug:slug>/results/credit-claims.csv",
         views.export_claims,
         name="export_claims",

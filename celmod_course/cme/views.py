@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from celmod_course.accounts.decorators import login_required_post, staff_required
 from celmod_course.accounts.models import Profession
+from celmod_course.refusal import Refused
 from lessons.caching import content_version
 from lessons.models import Activity, Lesson
-from quiz.forms import KnowledgeCheckForm
-from quiz.models import Attempt, Question
+from quiz.forms import KnowledgeCheckForm, VoteForm
+from quiz.models import Attempt, Poll, Question
 
 from . import results as results_data
 from .forms import ClaimForm, EvaluationForm, VerifyForm
@@ -29,7 +30,6 @@ from .models import (
     ActivityCompletion,
     CreditDesignation,
     Evaluation,
-    Refused,
     credit_offer,
     normalize_certificate_number,
 )
@@ -73,18 +73,28 @@ def lesson_detail(request, activity_slug, lesson_slug):
         return HttpResponse(content)
     lessons, position = _lessons_around(activity_slug, lesson_slug)
     lesson = lessons[position]
+    progress = Progress.for_activity(request.user, lesson.activity, lessons)
     context = {
         "activity": lesson.activity,
         "lesson": lesson,
         "paragraphs": lesson.paragraphs.select_related("speaker"),
-        "progress": Progress.for_activity(request.user, lesson.activity, lessons),
+        "progress": progress,
         "previous_lesson": lessons[position - 1] if position else None,
         "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
+        "before_forms": _before_forms(request.user, progress) if position == 0 else [],
     }
     response = render(request, "cme/lesson_detail.html", context)
     if reader:
         cache.set(key, response.content, READER_PAGE_SECONDS)
     return response
+
+
+def _before_forms(learner, progress):
+    """The polls asked before the first lesson, for a learner who has not started yet."""
+    if progress.completed_count or not learner.is_authenticated:
+        return []
+    polls = Poll.objects.for_activity(progress.activity).to_ask_before(learner)
+    return [VoteForm(poll=poll, options=poll.options.all()) for poll in polls]
 
 
 def _lesson_url(activity_slug, lesson_slug):
@@ -316,6 +326,8 @@ def results(request, slug):
         "discussion": results_data.discussion_counts(activity),
         "credit": results_data.credit_totals(activity),
         "evaluation": results_data.evaluation_results(activity),
+        "outcomes": results_data.outcomes(activity),
+        "first_scores": results_data.first_attempt_scores(activity),
     }
     return render(request, "cme/results.html", context)
 
@@ -356,3 +368,10 @@ def export_claims(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     rows = results_data.claims_csv_rows(activity)
     return _stream_csv(f"{slug}-credit-claims.csv", results_data.CLAIMS_CSV_HEADER, rows)
+
+
+@staff_required
+def export_paired(request, slug):
+    activity = get_object_or_404(Activity, slug=slug)
+    rows = results_data.paired_csv_rows(activity)
+    return _stream_csv(f"{slug}-confidence-pairs.csv", results_data.PAIRED_CSV_HEADER, rows)

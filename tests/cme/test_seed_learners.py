@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from celmod_course.accounts.models import User
 from celmod_course.cme.models import ActivityCompletion
 from lessons.models import LessonCompletion
-from quiz.models import Attempt, PollResponse
+from quiz.models import Attempt, Moment, PollResponse
 
 
 def test_it_seeds_synthetic_learners_with_progress_responses_and_attempts(activity, capsys):
@@ -16,7 +16,7 @@ def test_it_seeds_synthetic_learners_with_progress_responses_and_attempts(activi
     assert all(u.full_name.startswith("Synthetic Learner ") for u in learners)
     assert all(u.email.endswith("@example.invalid") for u in learners)
     assert not any(u.has_usable_password() for u in learners)
-    assert PollResponse.objects.count() == 150
+    assert PollResponse.objects.filter(moment=Moment.AFTER).count() == 150
     assert Attempt.objects.count() == 60
     assert "Seeded 200 synthetic learners" in capsys.readouterr().out
 
@@ -33,11 +33,34 @@ def test_it_seeds_synthetic_learners_with_progress_responses_and_attempts(activi
         assert earlier.submitted_at <= retake.submitted_at
 
 
+def test_it_seeds_plausible_before_and_after_pairs(activity):
+    call_command("seed_learners", "400", "--responses", "300", "--before", "0.8")
+    before = PollResponse.objects.filter(moment=Moment.BEFORE)
+    assert 200 < before.count() < 280  # about 80% of the 300
+    skipped = before.filter(option__isnull=True).count()
+    assert 0 < skipped < before.count() / 4
+    after = dict(
+        PollResponse.objects.filter(moment=Moment.AFTER).values_list("learner", "option__value")
+    )
+    pairs = [
+        (value, after[learner])
+        for learner, value in before.answered().values_list("learner", "option__value")
+    ]
+    rose = sum(a > b for b, a in pairs)
+    fell = sum(a < b for b, a in pairs)
+    assert rose > fell > 0  # mostly more confident after, as a plausible cohort would be
+    for row in before.select_related("learner"):
+        assert (
+            row.created_at
+            < PollResponse.objects.get(learner=row.learner, moment="after").created_at
+        )
+
+
 def test_seeding_twice_adds_more_learners(activity):
     call_command("seed_learners", "20")
     call_command("seed_learners", "30")
     assert User.objects.filter(is_synthetic=True).count() == 50
-    assert PollResponse.objects.count() == 16 + 24
+    assert PollResponse.objects.filter(moment=Moment.AFTER).count() == 16 + 24
 
 
 def test_delete_removes_every_synthetic_learner_and_nothing_else(activity, learner):

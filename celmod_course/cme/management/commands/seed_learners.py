@@ -16,7 +16,7 @@ from django.utils import timezone
 from celmod_course.accounts.models import Profession, User
 from celmod_course.cme.models import ActivityCompletion
 from lessons.models import Activity, LessonCompletion
-from quiz.models import Answer, Attempt, Poll, PollResponse, Question
+from quiz.models import Answer, Attempt, Moment, Poll, PollResponse, Question
 
 PROFESSION_WEIGHTS = {
     Profession.PHYSICIAN: 40,
@@ -26,6 +26,8 @@ PROFESSION_WEIGHTS = {
     Profession.OTHER: 10,
 }
 CONFIDENCE_WEIGHTS = [10, 20, 35, 25, 10]  # options 1 (not at all) to 5 (extremely)
+CHANGE_WEIGHTS = {-1: 8, 0: 40, 1: 37, 2: 15}  # how far confidence rose from before to after
+SKIPS_BEFORE = 0.1  # share of those asked before who skipped the question
 STARTS = 0.85  # share of learners who complete the first lesson
 CONTINUES = 0.9  # share who go on from one lesson to the next
 BATCH = 2000
@@ -43,10 +45,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--attempts", type=int, help="Knowledge-check attempts (default: 30%% of learners)."
         )
+        parser.add_argument(
+            "--before",
+            type=float,
+            default=0.7,
+            help="Share of poll respondents also asked before the lessons (default 0.7).",
+        )
         parser.add_argument("--seed", type=int, default=2025, help="Random seed.")
         parser.add_argument("--delete", action="store_true", help="Delete synthetic learners.")
 
-    def handle(self, *args, learners, activity, responses, attempts, seed, delete, **options):
+    def handle(
+        self, *args, learners, activity, responses, attempts, before, seed, delete, **options
+    ):
         if delete:
             count, _ = User.objects.filter(is_synthetic=True).delete()
             self.stdout.write(f"Deleted synthetic learners and their data ({count} rows).")
@@ -60,8 +70,11 @@ class Command(BaseCommand):
             raise CommandError("--responses must be between 0 and the number of learners.")
         if attempts < 0:
             raise CommandError("--attempts cannot be negative.")
+        if not 0 <= before <= 1:
+            raise CommandError("--before must be a share between 0 and 1.")
         with transaction.atomic():
-            summary = Seeder(activity, random.Random(seed)).run(learners, responses, attempts)
+            seeder = Seeder(activity, random.Random(seed))
+            summary = seeder.run(learners, responses, attempts, before)
         self.stdout.write(self.style.SUCCESS(summary))
 
     def get_activity(self, slug):
@@ -91,10 +104,10 @@ class Seeder:
     def moment(self):
         return self.start + timedelta(seconds=self.rng.uniform(0, self.span))
 
-    def run(self, count, responses, attempts):
+    def run(self, count, responses, attempts, before=0.7):
         users = self.make_users(count)
         completed = self.complete_lessons(users)
-        self.answer_polls(users, responses)
+        self.answer_polls(users, responses, before)
         passed = self.take_attempts(completed, attempts)
         ActivityCompletion.objects.bulk_create(
             (
@@ -155,24 +168,39 @@ class Seeder:
         LessonCompletion.objects.bulk_create(rows, batch_size=BATCH)
         return completed
 
-    def answer_polls(self, users, count):
+    def answer_polls(self, users, count, before_share):
+        """Each poll answered at Your Thoughts by `count` learners; for polls also asked before
+        the lessons, a share of them answered before too (most a little less confident then)
+        and a few skipped it."""
         for poll in self.polls:
-            options = list(poll.options.all())
+            options = {option.value: option for option in poll.options.all()}
             chosen = self.rng.sample(users, count)
-            picks = self.rng.choices(options, weights=CONFIDENCE_WEIGHTS[: len(options)], k=count)
-            PollResponse.objects.bulk_create(
-                (
-                    PollResponse(
-                        learner_id=user_id,
-                        poll=poll,
-                        option=option,
-                        profession=self.professions[user_id],
-                        created_at=self.moment(),
-                    )
-                    for user_id, option in zip(chosen, picks, strict=True)
-                ),
-                batch_size=BATCH,
-            )
+            weights = CONFIDENCE_WEIGHTS[: len(options)]
+            picks = self.rng.choices(list(options.values()), weights=weights, k=count)
+            rows = []
+            for user_id, option in zip(chosen, picks, strict=True):
+                answered = self.moment()
+                rows.append(self.response(user_id, poll, option, Moment.AFTER, answered))
+                if not poll.asked_before or self.rng.random() >= before_share:
+                    continue
+                if self.rng.random() < SKIPS_BEFORE:
+                    before = None
+                else:
+                    shift = self.rng.choices(list(CHANGE_WEIGHTS), list(CHANGE_WEIGHTS.values()))[0]
+                    before = options[min(max(option.value - shift, 1), len(options))]
+                earlier = answered - timedelta(hours=self.rng.uniform(1, 48))
+                rows.append(self.response(user_id, poll, before, Moment.BEFORE, earlier))
+            PollResponse.objects.bulk_create(rows, batch_size=BATCH)
+
+    def response(self, user_id, poll, option, moment, when):
+        return PollResponse(
+            learner_id=user_id,
+            poll=poll,
+            option=option,
+            moment=moment,
+            profession=self.professions[user_id],
+            created_at=when,
+        )
 
     def take_attempts(self, completed, count):
         """Attempts by learners who finished the lessons, a few retaking; returns the first
