@@ -278,17 +278,26 @@ class PollOption(models.Model):
 class PollResponseQuerySet(models.QuerySet):
     def record(self, *, learner, option, moment=Moment.AFTER, poll=None):
         """Store the learner's answer (`option` None: they skipped the before question); False
-        if they had already answered this poll at this moment.
+        if they had already answered this poll at this moment. An answer at Your Thoughts keeps
+        the learner's answer before the lessons with it, if they gave one.
 
         The unique constraint decides, so a double submit still leaves one, unchanged, row.
+        Callers that must not miss a before answer arriving at the same moment lock the learner
+        first (`quiz.services.poll_answer`).
         """
+        poll_id = option.poll_id if option else poll.pk
+        before = None
+        if moment == Moment.AFTER:
+            earlier = self.filter(learner=learner, poll_id=poll_id, moment=Moment.BEFORE)
+            before = earlier.values_list("option_id", flat=True).first()
         try:
             with transaction.atomic():
                 self.create(
                     learner=learner,
-                    poll_id=option.poll_id if option else poll.pk,
+                    poll_id=poll_id,
                     option=option,
                     moment=moment,
+                    before_option_id=before,
                     profession=learner.profession,
                 )
         except IntegrityError:
@@ -301,24 +310,21 @@ class PollResponseQuerySet(models.QuerySet):
 
     def tally(self, polls):
         """{poll id: Tally} for the polls: learners' answers (never staff's) per option and per
-        profession, counted by the database in one query. Every page that shows how a poll
-        was answered, the learners' and the staff's, reads this."""
+        profession, counted by the database in two queries (the options, and the counts).
+        Every page that shows how a poll was answered, the learners' and the staff's, reads
+        this."""
         tallies = {poll.pk: Tally(poll=poll, rows=[]) for poll in polls}
-        # One row per option and profession answered (one per unanswered option), in order:
-        # the answers at Your Thoughts, the poll as the seed asks it.
-        after = models.FilteredRelation("responses", condition=models.Q(responses__moment="after"))
-        options = (
-            PollOption.objects.filter(poll__in=polls)
-            .annotate(after=after)
-            .annotate(profession=models.F("after__profession"))
-            .annotate(count=models.Count("after", filter=learners_only("after__learner")))
-            .order_by("poll_id", "order")
+        for option in PollOption.objects.filter(poll__in=polls).order_by("poll_id", "order"):
+            tallies[option.poll_id].rows.append(option)
+        # The answers at Your Thoughts, the poll as the seed asks it, from the covering index.
+        counts = (
+            self.filter(learners_only(), poll__in=polls, moment=Moment.AFTER)
+            .values_list("poll_id", "profession", "option_id")
+            .annotate(count=models.Count("pk"))
+            .order_by()
         )
-        for option in options:
-            tally = tallies[option.poll_id]
-            if not tally.rows or tally.rows[-1].pk != option.pk:
-                tally.rows.append(option)
-            tally.split[option.profession, option.pk] += option.count
+        for poll_id, profession, option_id, count in counts:
+            tallies[poll_id].split[profession, option_id] = count
         return tallies
 
 
@@ -345,15 +351,25 @@ class PollResponse(models.Model):
         help_text="Empty where the learner skipped the question before the first lesson.",
     )
     moment = models.CharField(max_length=8, choices=Moment.choices, default=Moment.AFTER)
+    before_option = models.ForeignKey(
+        PollOption,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="On an answer at Your Thoughts: the same learner's answer before the first "
+        "lesson, kept with it (it is final by then) so that pairs are counted without a join.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PollResponseQuerySet.as_manager()
 
     class Meta:
         indexes = [
-            # Covers the results page's count by poll, profession and option.
+            # Covers the tally (poll, moment, profession, option) and the pairs (+ before).
             models.Index(
-                fields=["poll", "profession", "option", "learner"], name="quiz_response_tally"
+                fields=["poll", "moment", "profession", "option", "before_option", "learner"],
+                name="quiz_response_tally",
             ),
         ]
         constraints = [
@@ -371,6 +387,10 @@ class PollResponse(models.Model):
             models.CheckConstraint(
                 condition=models.Q(option__isnull=False) | models.Q(moment=Moment.BEFORE),
                 name="quiz_pollresponse_only_before_is_skipped",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(before_option__isnull=True) | models.Q(moment=Moment.AFTER),
+                name="quiz_pollresponse_before_kept_with_after",
             ),
         ]
 

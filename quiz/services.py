@@ -73,3 +73,13 @@ def poll_answer_before(*, learner, poll, option=None):
         )
     if not recorded:
         raise Refused("You have already answered this question before the lessons.")
+
+
+def poll_answer(*, learner, option):
+    """Record the learner's final answer to a poll at Your Thoughts; False if they had already
+    answered it. Their answer before the lessons, if any, is kept with it; the learner's row is
+    locked so that one arriving at the same moment is not missed."""
+    with transaction.atomic():
+        if option.poll.asked_before:
+            get_user_model().objects.lock(learner)
+        return PollResponse.objects.record(learner=learner, option=option)

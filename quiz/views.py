@@ -15,7 +15,7 @@ from lessons.models import Activity, Lesson
 
 from .forms import CommentForm, VoteForm
 from .models import Comment, Moment, Poll, PollResponse
-from .services import poll_answer_before
+from .services import poll_answer, poll_answer_before
 
 COMMENTS_PER_PAGE = 50
 
@@ -72,7 +72,7 @@ def vote(request, slug, poll_slug):
     form = VoteForm(request.POST, poll=poll, options=poll.options.all())
     if not form.is_valid():
         messages.error(request, form.errors["option"][0])
-    elif PollResponse.objects.record(learner=request.user, option=form.chosen_option()):
+    elif poll_answer(learner=request.user, option=form.chosen_option()):
         messages.success(request, "Thank you. Your answer is recorded.")
     else:
         messages.info(

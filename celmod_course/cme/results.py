@@ -17,7 +17,6 @@ from django.db.models import (
     FloatField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 from django.utils.crypto import salted_hmac
@@ -470,15 +469,10 @@ class PollOutcome:
 
 
 def paired_answers(poll):
-    """The learners' answers at Your Thoughts, each with the same learner's answer before the
-    first lesson (`before`, a value 1 to 5) where they gave one; staff left out."""
-    before = PollResponse.objects.filter(
-        poll=poll, learner=OuterRef("learner"), moment=Moment.BEFORE, option__isnull=False
-    ).values("option__value")[:1]
-    return (
-        PollResponse.objects.filter(learners_only(), poll=poll, moment=Moment.AFTER)
-        .annotate(before=Subquery(before))
-        .filter(before__isnull=False)
+    """The learners' answers at Your Thoughts that keep an answer before the first lesson (the
+    same learner's, in `before_option`); staff left out."""
+    return PollResponse.objects.filter(
+        learners_only(), poll=poll, moment=Moment.AFTER, before_option__isnull=False
     )
 
 
@@ -496,15 +490,16 @@ def outcomes(activity):
     and the two distributions; one grouped query per poll, whatever the number of learners."""
     results = []
     for poll in Poll.objects.for_activity(activity).filter(asked_before=True):
+        options = list(poll.options.all())
+        value = {option.pk: option.value for option in options}
         split = defaultdict(lambda: defaultdict(int))  # profession: {(before, after): learners}
-        rows = paired_answers(poll).values_list("profession", "before", "option__value")
+        rows = paired_answers(poll).values_list("profession", "before_option_id", "option_id")
         for profession, before, after, count in rows.annotate(count=Count("pk")).order_by():
-            split[profession][before, after] += count
+            split[profession][value[before], value[after]] += count
         pairs = defaultdict(int)
         for cells in split.values():
             for pair, count in cells.items():
                 pairs[pair] += count
-        options = list(poll.options.all())
         results.append(
             PollOutcome(
                 poll=poll,
@@ -546,6 +541,6 @@ def paired_csv_rows(activity):
     learner_id = _pseudonyms()
     for poll in Poll.objects.for_activity(activity).filter(asked_before=True):
         rows = paired_answers(poll).order_by("created_at", "pk")
-        rows = rows.values_list("learner_id", "profession", "before", "option__value")
+        rows = rows.values_list("learner_id", "profession", "before_option__value", "option__value")
         for user_id, profession, before, after in rows.iterator(chunk_size=CHUNK):
             yield [learner_id(user_id), labels[profession], poll.slug, before, after]

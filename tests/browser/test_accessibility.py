@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from celmod_course.cme.models import ActivityCompletion
 from celmod_course.cme.services import knowledge_check_submit
-from quiz.models import Attempt, Comment, Poll, PollResponse
+from quiz.models import Attempt, Comment, Moment, Poll, PollResponse
 from tests.browser.conftest import log_in
 from tests.cme.test_credit import evaluate
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
@@ -164,4 +164,28 @@ def test_the_evaluation_claim_and_transcript_pages(
     page.get_by_role("button", name="Claim credit").click()
     completion = ActivityCompletion.objects.get(learner=physician)
     assert audit(page, [reverse("cme:progress"), completion.get_absolute_url(), claim]) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_outcome_pages(browser, live_server, activity, lessons, staff, width):
+    poll = Poll.objects.get(activity=activity)
+    for n in range(6):
+        peer = make_learner(f"pair{n}@example.org", f"Pair {n}")
+        before = poll.options.get(value=n % 3 + 1)
+        PollResponse.objects.record(learner=peer, option=before, moment=Moment.BEFORE)
+        PollResponse.objects.record(learner=peer, option=poll.options.get(value=n % 5 + 1))
+    learner = make_learner("fresh@example.org", "Fresh Start")
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, learner.email, PASSWORD)
+    assert audit(page, [lessons[0].get_absolute_url()]) == {}  # with the question before
+    PollResponse.objects.record(learner=learner, option=poll.options.get(value=2), moment="before")
+    PollResponse.objects.record(learner=learner, option=poll.options.get(value=4))
+    assert audit(page, [reverse("quiz:your_thoughts", args=[activity.slug])]) == {}
+    context.close()
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, staff.email, PASSWORD)
+    assert audit(page, [reverse("cme:results", args=[activity.slug])]) == {}
     context.close()

@@ -180,17 +180,23 @@ class Seeder:
             rows = []
             for user_id, option in zip(chosen, picks, strict=True):
                 answered = self.moment()
-                rows.append(self.response(user_id, poll, option, Moment.AFTER, answered))
-                if not poll.asked_before or self.rng.random() >= before_share:
-                    continue
-                if self.rng.random() < SKIPS_BEFORE:
-                    before = None
-                else:
-                    shift = self.rng.choices(list(CHANGE_WEIGHTS), list(CHANGE_WEIGHTS.values()))[0]
-                    before = options[min(max(option.value - shift, 1), len(options))]
-                earlier = answered - timedelta(hours=self.rng.uniform(1, 48))
-                rows.append(self.response(user_id, poll, before, Moment.BEFORE, earlier))
+                before = self.answer_before(poll, options, option, before_share)
+                if before is not False:
+                    earlier = answered - timedelta(hours=self.rng.uniform(1, 48))
+                    rows.append(self.response(user_id, poll, before, Moment.BEFORE, earlier))
+                after = self.response(user_id, poll, option, Moment.AFTER, answered)
+                after.before_option = before or None
+                rows.append(after)
             PollResponse.objects.bulk_create(rows, batch_size=BATCH)
+
+    def answer_before(self, poll, options, after, share):
+        """The option answered before the lessons, None for a skip, False if not asked."""
+        if not poll.asked_before or self.rng.random() >= share:
+            return False
+        if self.rng.random() < SKIPS_BEFORE:
+            return None
+        shift = self.rng.choices(list(CHANGE_WEIGHTS), list(CHANGE_WEIGHTS.values()))[0]
+        return options[min(max(after.value - shift, 1), len(options))]
 
     def response(self, user_id, poll, option, moment, when):
         return PollResponse(
