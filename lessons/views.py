@@ -4,29 +4,17 @@ The lesson pages, the overview and the catalog show the learner's progress throu
 activity (knowledge check included), so they live a layer up, in `celmod_course.cme.views`.
 """
 
-import time
-
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from celmod_course.accounts.limits import hit
 from celmod_course.accounts.throttling import client_address
 
 from .ask import ask
 from .forms import AskForm
 from .models import Activity, Lesson
 
-QUESTIONS_PER_MINUTE = 20  # per client and server process
-
-
-def _asked_too_often(request):
-    """Count the client's questions in the current minute; True once over the limit."""
-    key = f"ask-rate:{client_address(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, 60)
-    try:
-        return cache.incr(key) > QUESTIONS_PER_MINUTE
-    except ValueError:  # the count expired between add and incr
-        return False
+QUESTIONS_PER_MINUTE = 20  # per client address, over any minute
 
 
 @require_GET
@@ -35,7 +23,7 @@ def ask_commentary(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     form = AskForm(request.GET if "q" in request.GET else None)
     context = {"activity": activity, "form": form, "answers": None}
-    if form.is_bound and _asked_too_often(request):
+    if form.is_bound and hit("ask", client_address(request), seconds=60) > QUESTIONS_PER_MINUTE:
         context["too_often"] = True
         return render(request, "lessons/ask.html", context, status=429)
     if form.is_bound and form.is_valid():

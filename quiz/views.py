@@ -31,14 +31,15 @@ def _poll_url(slug, poll_slug):
     return reverse("quiz:your_thoughts", args=[slug])
 
 
-def _your_thoughts_page(request, activity, comment_form=None):
+def _poll_blocks(request, activity):
+    """Each poll with its form, the learners' tally, and this learner's answers."""
     polls = list(Poll.objects.for_activity(activity))
     tallies = PollResponse.objects.tally(polls)
     mine = {}
     if request.user.is_authenticated:
         responses = PollResponse.objects.filter(learner=request.user, poll__in=polls)
         mine = {(r.poll_id, r.moment): r for r in responses.select_related("option")}
-    poll_blocks = [
+    return [
         {
             "poll": poll,
             "response": mine.get((poll.pk, Moment.AFTER)),
@@ -48,10 +49,16 @@ def _your_thoughts_page(request, activity, comment_form=None):
         }
         for poll in polls
     ]
+
+
+def _your_thoughts_page(request, activity, comment_form=None):
+    # Learners read one another's comments; a visitor without an account is not one of them.
     comments = activity.comments.visible().select_related("learner")
+    if not request.user.is_authenticated:
+        comments = comments.none()
     context = {
         "activity": activity,
-        "poll_blocks": poll_blocks,
+        "poll_blocks": _poll_blocks(request, activity),
         "comments": Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page")),
         "comment_form": comment_form or CommentForm(),
     }

@@ -185,7 +185,10 @@ def test_sign_up_refuses_bad_fields_with_a_message(db, client, field, value, mes
         ("Line one\r\nLine two\tTabbed", True),
         ("Bell \x07 ring", False),
         ("Null \x00 byte", False),
-        ("\u200b", True),
+        ("\u200b", False),  # nothing visible
+        ("\u200b\u00ad\ufeff", False),
+        ("\u202eDM ecilA", False),  # shows as "Alice MD"
+        ("Ce\u200bre\u00adblon", True),  # invisible characters beside visible ones are fine
     ],
 )
 def test_comments_take_any_text_as_plain_text_but_refuse_control_characters(

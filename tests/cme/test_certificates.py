@@ -101,9 +101,17 @@ def test_an_unknown_number_is_plainly_not_found(client, activity):
     response = client.get(reverse("cme:verify", args=["AAAA-BBBB-CCCC-DDDD"]))
     assert response.status_code == 404
     assert (
-        "Not found. No certificate has the number AAAA-BBBB-CCCC-DDDD. Check the number as "
-        "printed on the certificate and try again." in block_texts(response)
+        "Not found. No certificate has that number. Check the number as printed on the "
+        "certificate and try again." in block_texts(response)
     )
+
+
+def test_the_verify_page_does_not_repeat_what_was_typed(client, activity):
+    typed = "VALID-call-1-800-555-0100-to-claim"
+    response = client.get(reverse("cme:verify", args=[typed]), follow=True)
+    assert response.status_code == 404
+    title = response.content.decode().split("<title>")[1].split("</title>")[0]
+    assert "800-555" not in " ".join([title, *block_texts(response)])
 
 
 def test_a_completion_after_the_expiration_date_is_not_valid_for_credit(client, learner, activity):

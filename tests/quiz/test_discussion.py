@@ -40,7 +40,7 @@ def test_a_posted_comment_is_shown_with_the_authors_name_and_date(
     assert "How do CELMoDs fit after CAR T?" in blocks
 
 
-def test_comments_are_listed_oldest_first(client, activity):
+def test_comments_are_listed_oldest_first(learner_client, activity):
     for n, moment in enumerate(["2026-11-20 10:00Z", "2026-11-21 10:00Z", "2026-11-22 10:00Z"]):
         with time_machine.travel(moment, tick=False):
             Comment.objects.create(
@@ -48,7 +48,7 @@ def test_comments_are_listed_oldest_first(client, activity):
                 activity=activity,
                 body=f"Comment {n}",
             )
-    blocks = block_texts(client.get(page_url(activity)))
+    blocks = block_texts(learner_client.get(page_url(activity)))
     positions = [blocks.index(f"Comment {n}") for n in range(3)]
     assert positions == sorted(positions)
 
@@ -102,10 +102,10 @@ def test_a_comment_of_exactly_2000_characters_is_accepted(learner_client, activi
     assert Comment.objects.get().body == "z" * 2000
 
 
-def test_hidden_comments_are_not_shown(client, learner, activity):
+def test_hidden_comments_are_not_shown(learner_client, learner, activity):
     Comment.objects.create(learner=learner, activity=activity, body="Visible comment")
     Comment.objects.create(learner=learner, activity=activity, body="Hidden one", is_hidden=True)
-    blocks = block_texts(client.get(page_url(activity)))
+    blocks = block_texts(learner_client.get(page_url(activity)))
     assert "Visible comment" in blocks
     assert "Hidden one" not in " ".join(blocks)
 
@@ -126,10 +126,24 @@ def test_anonymous_visitors_are_sent_to_log_in_to_comment(client, activity):
     assert response["Location"] == f"{reverse('accounts:login')}?next={page_url(activity)}"
     assert not Comment.objects.exists()
     blocks = block_texts(client.get(page_url(activity)))
-    assert "Log in or sign up to join the discussion." in blocks
+    text = "The discussion is among learners: log in or sign up to read it and join in."
+    assert text in blocks
 
 
-def test_comments_are_paged_fifty_at_a_time(client, learner, activity):
+def test_visitors_without_an_account_do_not_see_learners_names_or_comments(client, activity):
+    author = make_learner("author@example.org", "Dana Author, MD")
+    Comment.objects.create(learner=author, activity=activity, body="Seen by learners only.")
+    html = client.get(page_url(activity)).content.decode()
+    assert "Dana Author" not in html
+    assert "Seen by learners only." not in html
+    client.force_login(make_learner("reader@example.org", "Rea Reader"))
+    blocks = block_texts(client.get(page_url(activity)))
+    assert "Seen by learners only." in blocks
+    assert any(block.startswith("Dana Author, MD · ") for block in blocks)
+
+
+def test_comments_are_paged_fifty_at_a_time(learner_client, learner, activity):
+    client = learner_client
     Comment.objects.bulk_create(
         Comment(learner=learner, activity=activity, body=f"Note {n}") for n in range(60)
     )
