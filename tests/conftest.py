@@ -1,9 +1,11 @@
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
 from celmod_course.accounts.models import Profession, User
-from celmod_course.cme.models import ActivityCompletion
+from celmod_course.cme.models import ActivityCompletion, CreditDesignation
 from celmod_course.cme.services import knowledge_check_submit
 from lessons.models import Activity, Lesson, LessonCompletion
 from quiz.models import Question
@@ -103,3 +105,14 @@ STATEMENT = (
     "Credit™. Physicians should claim only the credit commensurate with the extent of their "
     "participation in the activity."
 )
+
+
+@pytest.fixture
+def designation(activity):
+    return CreditDesignation.objects.create(
+        activity=activity,
+        profession=Profession.PHYSICIAN,
+        credit_type=AMA,
+        max_amount=Decimal("1.00"),
+        statement=STATEMENT,
+    )

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 
 from .models import Profession, User
 
@@ -46,3 +46,60 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": "That email address and password do not match an account. "
         "Check them and try again.",
     }
+
+
+class ProfileForm(forms.ModelForm):
+    """Name and profession change at once; a new email address once its owner confirms it."""
+
+    email = forms.EmailField(
+        label="Email address",
+        help_text="A new address changes once you open the link we send to it.",
+    )
+
+    class Meta:
+        model = User
+        fields = ("full_name", "profession")
+        labels = {"full_name": "Full name"}
+        help_texts = {
+            "full_name": "As it should appear on your certificates (they show your name as it is "
+            "now).",
+        }
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                "Another account uses this email address.", code="duplicate_email"
+            )
+        return email
+
+    def clean_full_name(self):
+        return SignUpForm.clean_full_name(self)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To make sure it is you.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+        return self.cleaned_data["password"]
+
+
+class ResetForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        help_text="The address you signed up with.",
+    )

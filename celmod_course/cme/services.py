@@ -6,11 +6,15 @@ attempt arriving together cannot miss each other. The evaluation and the credit 
 after completion and refuse, with a reason for the learner (`Refused`), what they cannot do.
 """
 
+import secrets
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from celmod_course.refusal import Refused
 from lessons.models import LessonCompletion
+from quiz.models import Comment
 from quiz.services import attempt_submit
 
 from .models import (
@@ -95,3 +99,29 @@ def credit_claim(*, learner, activity, amount, first_name, last_name, reporting=
                 )
         except IntegrityError:
             raise Refused("You have already claimed credit for this activity.") from None
+
+
+DELETED_NAME = "Deleted learner"
+
+
+def account_delete(*, user):
+    """Remove the person from their account: name, email, password, comments, the names and
+    reporting details on their credit claims, their written evaluation answers, their log-in
+    records. What they did stays for the activity's statistics, pointing to a row that no
+    longer names anyone: answers, attempts, completions, the amount of credit claimed."""
+    with transaction.atomic():
+        get_user_model().objects.lock(user)
+        old_email = user.email
+        Comment.objects.filter(learner=user).delete()
+        EvaluationAnswer.objects.filter(evaluation__completion__learner=user).update(text="")
+        CreditClaim.objects.filter(evaluation__completion__learner=user).update(
+            first_name="", last_name="", licence_id="", birth_month=None, birth_day=None
+        )
+        AccessAttempt.objects.filter(username=old_email).delete()
+        AccessLog.objects.filter(username=old_email).delete()
+        AccessFailureLog.objects.filter(username=old_email).delete()
+        user.email = f"deleted-{user.pk}-{secrets.token_hex(8)}@deleted.invalid"
+        user.full_name = DELETED_NAME
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()

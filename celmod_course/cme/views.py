@@ -9,15 +9,20 @@ import csv
 from itertools import chain
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from celmod_course.accounts.decorators import login_required_post, staff_required
+from celmod_course.accounts.forms import DeleteAccountForm
 from celmod_course.accounts.models import Profession
+from celmod_course.accounts.throttling import count_wrong_password, wrong_password_limit_reached
 from celmod_course.refusal import Refused
 from lessons.caching import content_version
 from lessons.models import Activity, Lesson
@@ -33,8 +38,15 @@ from .models import (
     credit_offer,
     normalize_certificate_number,
 )
+from .personal_data import personal_data
 from .progress import TRANSCRIPT_CSV_HEADER, Progress, State, Transcript
-from .services import credit_claim, evaluation_submit, knowledge_check_submit, lesson_complete
+from .services import (
+    account_delete,
+    credit_claim,
+    evaluation_submit,
+    knowledge_check_submit,
+    lesson_complete,
+)
 
 READER_PAGE_SECONDS = 60
 
@@ -306,7 +318,7 @@ def verify(request, number=None):
         return render(request, "cme/verify.html", {"form": form})
     completion = (
         ActivityCompletion.objects.select_related("activity", "learner")
-        .filter(certificate_number=normalize_certificate_number(number))
+        .filter(certificate_number=normalize_certificate_number(number), learner__is_active=True)
         .first()
     )
     context = {"form": VerifyForm(), "asked": True, "number": number, "completion": completion}
@@ -383,3 +395,31 @@ def export_paired(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     rows = results_data.paired_csv_rows(activity)
     return _stream_csv(f"{slug}-confidence-pairs.csv", results_data.PAIRED_CSV_HEADER, rows)
+
+
+@login_required
+def my_data(request):
+    """Everything the site holds about the learner, as a JSON download."""
+    response = JsonResponse(
+        personal_data(request.user), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-cme-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Delete the account after the password is typed again; say first what stays and why."""
+    if request.method == "POST" and wrong_password_limit_reached(request.user):
+        return render(request, "registration/too_many.html", status=429)
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            account_delete(user=request.user)
+            logout(request)
+            messages.success(request, "Your account is deleted.")
+            return redirect("cme:catalog")
+        if form.has_error("password", "password_incorrect"):
+            count_wrong_password(request.user)
+    return render(request, "cme/delete_account.html", {"form": form})

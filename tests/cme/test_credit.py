@@ -31,17 +31,6 @@ def in_the_credit_period():
         yield
 
 
-@pytest.fixture
-def designation(activity):
-    return CreditDesignation.objects.create(
-        activity=activity,
-        profession=Profession.PHYSICIAN,
-        credit_type=AMA,
-        max_amount=Decimal("1.00"),
-        statement=STATEMENT,
-    )
-
-
 EVALUATION = {
     "question_1": "4",
     "question_2": "5",
