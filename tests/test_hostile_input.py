@@ -55,6 +55,19 @@ def posts(activity, lessons):
             },
         ),
         "log out": (reverse("accounts:logout"), {}),
+        "answer before": (
+            poll.get_before_url(),
+            {f"poll-{poll.pk}-option": str(poll.options.first().pk)},
+        ),
+        "evaluation": (reverse("cme:submit_evaluation", args=[activity.slug]), {"question_1": "4"}),
+        "claim": (reverse("cme:submit_claim", args=[activity.slug]), {"amount": "0.5"}),
+        "profile": (
+            reverse("accounts:profile"),
+            {"full_name": "Renamed", "profession": "other", "email": "learner@example.org"},
+        ),
+        "password reset": (reverse("accounts:password_reset"), {"email": "learner@example.org"}),
+        "password change": (reverse("accounts:password_change"), {"old_password": PASSWORD}),
+        "delete account": (reverse("cme:delete_account"), {"password": PASSWORD}),
     }
 
 
@@ -68,6 +81,8 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(learner,
         assert "This form could not be sent" in block_texts(response), name
     assert counts() == before
     assert "_auth_user_id" in client.session  # not even logged out
+    assert User.objects.get(pk=learner.pk).is_active  # not deleted
+    assert User.objects.get(pk=learner.pk).full_name == learner.full_name
 
 
 def test_a_token_taken_from_another_session_is_refused(learner, posts):
@@ -240,3 +255,44 @@ def test_an_oversized_post_is_refused_with_400(learner_client, activity):
     )
     assert response.status_code == 400
     assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"full_name": "x" * 151, "profession": "other", "email": "learner@example.org"},
+        {"full_name": SCRIPT, "profession": "astronaut", "email": "learner@example.org"},
+        {"full_name": "Jane", "profession": "other", "email": "not an email"},
+        {"full_name": "Jane", "profession": "other", "email": "a" * 250 + "@example.org"},
+        {"full_name": "Bell \x07", "profession": "other", "email": "learner@example.org"},
+        {"full_name": "", "profession": "", "email": ""},
+    ],
+)
+def test_a_bad_profile_comes_back_with_errors_and_changes_nothing(learner_client, learner, data):
+    response = learner_client.post(reverse("accounts:profile"), data)
+    assert response.status_code == 200
+    learner.refresh_from_db()
+    assert (learner.full_name, learner.profession) == ("Jane Doe, MD", "physician")
+
+
+@pytest.mark.parametrize("email", ["not an email", "x" * 300 + "@example.org", SQL, "", "\x00"])
+def test_a_bad_reset_request_comes_back_with_an_error(client, db, email):
+    response = client.post(reverse("accounts:password_reset"), {"email": email})
+    assert response.status_code == 200
+    assert "Reset your password" in block_texts(response)
+
+
+@pytest.mark.parametrize("token", ["abc", SQL.replace("/", ""), "x" * 500, "e30:1abc:def"])
+def test_forged_email_change_and_reset_links_are_refused(learner_client, token):
+    url = reverse("accounts:email_confirm", args=[token])
+    assert learner_client.get(url).status_code == 404
+    assert learner_client.post(url).status_code == 404
+    reset = reverse("accounts:password_reset_confirm", args=["MQ", token])
+    assert "This link no longer works" in block_texts(learner_client.get(reset, follow=True))
+
+
+def test_deleting_without_the_password_changes_nothing(learner_client, learner):
+    response = learner_client.post(reverse("cme:delete_account"), {"password": ""})
+    assert response.status_code == 200
+    learner.refresh_from_db()
+    assert learner.is_active and learner.full_name == "Jane Doe, MD"

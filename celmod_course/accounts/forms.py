@@ -53,6 +53,7 @@ class ProfileForm(forms.ModelForm):
 
     email = forms.EmailField(
         label="Email address",
+        max_length=User._meta.get_field("email").max_length,
         help_text="A new address changes once you open the link we send to it.",
     )
 

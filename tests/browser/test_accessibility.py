@@ -5,8 +5,10 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import signing
 from django.urls import reverse
 
+from celmod_course.accounts.views import EMAIL_CHANGE_SALT
 from celmod_course.cme.models import ActivityCompletion
 from celmod_course.cme.services import knowledge_check_submit
 from quiz.models import Attempt, Comment, Moment, Poll, PollResponse
@@ -37,6 +39,11 @@ def finished_learner(activity):
         chosen={q: next(c for c in q.choices.all() if c.is_correct) for q in questions},
     )
     return learner
+
+
+def email_change_token(learner):
+    change = {"user": learner.pk, "from": learner.email, "to": "changed@example.org"}
+    return signing.dumps(change, salt=EMAIL_CHANGE_SALT)
 
 
 def describe(found):
@@ -74,6 +81,10 @@ def test_public_pages_logged_out(browser, live_server, activity, finished_learne
         reverse("cme:verify", args=["NOPE-NOPE-NOPE-NOPE"]),
         reverse("accounts:signup"),
         reverse("accounts:login"),
+        reverse("accounts:password_reset"),
+        reverse("accounts:password_reset_done"),
+        reverse("accounts:password_reset_confirm", args=["MQ", "no-such-token"]),
+        reverse("accounts:password_reset_complete"),
     ]
     assert audit(page, urls) == {}
     context.close()
@@ -96,6 +107,10 @@ def test_learner_pages_logged_in(browser, live_server, activity, finished_learne
         reverse("cme:progress"),
         completion.get_absolute_url(),
         reverse("accounts:password_change"),
+        reverse("accounts:profile"),
+        reverse("cme:delete_account"),
+        reverse("accounts:email_confirm", args=[email_change_token(finished_learner)]),
+        reverse("accounts:email_confirm", args=["expired-or-forged"]),
     ]
     assert audit(page, urls) == {}
     context.close()
