@@ -5,8 +5,11 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from celmod_course.accounts.views import EMAIL_CHANGE_SALT
 from celmod_course.cme.models import ActivityCompletion
@@ -39,6 +42,12 @@ def finished_learner(activity):
         chosen={q: next(c for c in q.choices.all() if c.is_correct) for q in questions},
     )
     return learner
+
+
+def reset_link(learner):
+    uid = urlsafe_base64_encode(force_bytes(learner.pk))
+    token = default_token_generator.make_token(learner)
+    return reverse("accounts:password_reset_confirm", args=[uid, token])
 
 
 def email_change_token(learner):
@@ -84,6 +93,7 @@ def test_public_pages_logged_out(browser, live_server, activity, finished_learne
         reverse("accounts:password_reset"),
         reverse("accounts:password_reset_done"),
         reverse("accounts:password_reset_confirm", args=["MQ", "no-such-token"]),
+        reset_link(finished_learner),  # the form to choose a new password
         reverse("accounts:password_reset_complete"),
     ]
     assert audit(page, urls) == {}
