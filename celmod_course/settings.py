@@ -152,6 +152,35 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Caches. "default" holds pages and content; "limits" the rate-limit counts, apart, so that no
+# flood of pages can push a count out. On one machine each server process keeps both in its own
+# memory. With several servers, REDIS_URL names the Redis they share, and a limit or an edit
+# then holds on all of them at once. If Redis stops answering, the site goes on without it:
+# reads miss, writes are dropped (celmod_course.cache), sessions come from the database, and
+# rate limits are not enforced until it is back (they fail open).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def cache_settings(prefix):
+    if not REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": prefix,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    return {
+        "BACKEND": "celmod_course.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
+CACHES = {"default": cache_settings("pages"), "limits": cache_settings("limits")}
+# Sessions are read from the cache and written through to the database, so a lost cache (or a
+# restarted Redis) loses no session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins while an account is locked out

@@ -3,13 +3,19 @@
 One helper for every limit (questions to Ask, password resets, wrong passwords), counted in the
 cache. A count is estimated over a sliding window, from the current fixed window and the part of
 the previous one the sliding window still covers, so a burst at a window's edge cannot double
-the limit. Keys are hashed: no email address or client address is stored as such.
+the limit. The counts live in their own cache ("limits"), which page caching cannot fill; with
+REDIS_URL it is shared by every server. Keys are hashed: no email address or client address is
+stored as such. If the shared cache is down, counts read as zero: limits fail open.
 """
 
 import hashlib
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+
+
+def _cache():
+    return caches["limits"]
 
 
 def _keys(scope, key, seconds, now):
@@ -26,7 +32,7 @@ def count(scope, key, *, seconds):
     """How many times (scope, key) happened in the last `seconds`, estimated."""
     now = time.time()
     current, previous = _keys(scope, key, seconds, now)
-    values = cache.get_many([current, previous])
+    values = _cache().get_many([current, previous])
     return _estimate(values.get(current, 0), values.get(previous, 0), seconds, now)
 
 
@@ -34,6 +40,7 @@ def hit(scope, key, *, seconds):
     """Count one more time for (scope, key); returns the estimate including it."""
     now = time.time()
     current, previous = _keys(scope, key, seconds, now)
+    cache = _cache()
     cache.add(current, 0, timeout=2 * seconds)
     try:
         value = cache.incr(current)

@@ -90,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Made up by the seed_learners command for demos and benchmarks; not a person.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    page_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts the learner's writes; their cached pages are keyed by it.",
+    )
 
     objects = UserManager()
 

@@ -11,12 +11,10 @@ from itertools import chain
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from celmod_course.accounts.decorators import login_required_post, staff_required
@@ -24,7 +22,6 @@ from celmod_course.accounts.forms import DeleteAccountForm
 from celmod_course.accounts.models import Profession
 from celmod_course.accounts.throttling import count_wrong_password, wrong_password_limit_reached
 from celmod_course.refusal import Refused
-from lessons.caching import content_version
 from lessons.models import Activity, Lesson
 from quiz.forms import KnowledgeCheckForm, VoteForm
 from quiz.models import Attempt, Poll, Question
@@ -38,6 +35,7 @@ from .models import (
     credit_offer,
     normalize_certificate_number,
 )
+from .pagecache import cached_page
 from .personal_data import personal_data
 from .progress import TRANSCRIPT_CSV_HEADER, Progress, State, Transcript
 from .services import (
@@ -48,14 +46,13 @@ from .services import (
     lesson_complete,
 )
 
-READER_PAGE_SECONDS = 60
-
 
 def catalog(request):
     progresses = Progress.for_activities(request.user, list(Activity.objects.all()))
     return render(request, "cme/catalog.html", {"progresses": progresses})
 
 
+@cached_page
 def activity_detail(request, slug):
     activity = get_object_or_404(
         Activity.objects.prefetch_related("key_takeaways", "faculty", "designations"), slug=slug
@@ -76,13 +73,8 @@ def _lessons_around(activity_slug, lesson_slug):
     raise Http404("No such lesson.")
 
 
+@cached_page
 def lesson_detail(request, activity_slug, lesson_slug):
-    # Readers without an account all get the same page (it holds no form and no token), so
-    # it is rendered once a minute per server process, and afresh once the content changes.
-    reader = not request.user.is_authenticated and not len(messages.get_messages(request))
-    key = f"reader-page:{content_version()}:{timezone.localdate()}:{request.get_full_path()}"
-    if reader and (content := cache.get(key)) is not None:
-        return HttpResponse(content)
     lessons, position = _lessons_around(activity_slug, lesson_slug)
     lesson = lessons[position]
     progress = Progress.for_activity(request.user, lesson.activity, lessons)
@@ -95,10 +87,7 @@ def lesson_detail(request, activity_slug, lesson_slug):
         "next_lesson": lessons[position + 1] if position + 1 < len(lessons) else None,
         "before_forms": _before_forms(request.user, progress) if position == 0 else [],
     }
-    response = render(request, "cme/lesson_detail.html", context)
-    if reader:
-        cache.set(key, response.content, READER_PAGE_SECONDS)
-    return response
+    return render(request, "cme/lesson_detail.html", context)
 
 
 def _before_forms(learner, progress):

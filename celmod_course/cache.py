@@ -1,0 +1,38 @@
+"""The shared cache, Redis, as a convenience the site can lose: when Redis does not answer, a
+read misses and a write is dropped, and the page is served from the database as if nothing
+were cached. (Django's own Redis backend raises instead.)"""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+
+def _fail_open(default_of):
+    def decorate(method):
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except RedisError as error:
+                log.warning("Redis is not answering (%s); going on without the cache.", error)
+                return default_of(*args, **kwargs)
+
+        wrapper.__name__ = method.__name__
+        return wrapper
+
+    return decorate
+
+
+class FailOpenRedisCache(RedisCache):
+    get = _fail_open(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _fail_open(lambda keys, version=None: {})(RedisCache.get_many)
+    set = _fail_open(lambda *args, **kwargs: None)(RedisCache.set)
+    set_many = _fail_open(lambda *args, **kwargs: [])(RedisCache.set_many)
+    add = _fail_open(lambda *args, **kwargs: False)(RedisCache.add)
+    delete = _fail_open(lambda *args, **kwargs: False)(RedisCache.delete)
+    incr = _fail_open(lambda *args, **kwargs: 0)(RedisCache.incr)
+    touch = _fail_open(lambda *args, **kwargs: False)(RedisCache.touch)
+    has_key = _fail_open(lambda *args, **kwargs: False)(RedisCache.has_key)
+    clear = _fail_open(lambda *args, **kwargs: None)(RedisCache.clear)

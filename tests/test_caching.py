@@ -1,0 +1,119 @@
+"""The caches: what no visitor can flood, and a site that goes on when the shared cache is gone."""
+
+import socket
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+from django.urls import reverse
+
+from lessons.models import LessonCompletion
+from lessons.views import QUESTIONS_PER_MINUTE
+from tests.conftest import AMA, PASSWORD, make_learner
+from tests.html import block_texts
+
+
+def ask(client, activity, n=0):
+    return client.get(reverse("lessons:ask", args=[activity.slug]), {"q": f"cereblon {n}"})
+
+
+def test_query_strings_add_no_entries_to_the_readers_page_cache(client, lessons):
+    url = lessons[0].get_absolute_url()
+    client.get(url)
+    entries = len(caches["default"]._cache)
+    for n in range(50):
+        assert client.get(url, {"flood": n}).status_code == 200
+    assert len(caches["default"]._cache) == entries
+
+
+def test_a_flood_of_pages_cannot_push_out_a_rate_limit(client, activity, lessons):
+    for n in range(QUESTIONS_PER_MINUTE):
+        assert ask(client, activity, n).status_code == 200
+    for n in range(400):  # more than the page cache would ever hold of one visitor's pages
+        client.get(lessons[n % 4].get_absolute_url(), {"flood": n})
+        client.get(reverse("cme:verify", args=[f"FLOOD-{n}"]))
+    assert ask(client, activity).status_code == 429
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # free now, and nothing listens on it
+
+
+def gone_redis():
+    location = f"redis://127.0.0.1:{closed_port()}/0"
+    backend = "celmod_course.cache.FailOpenRedisCache"
+    return {
+        alias: {"BACKEND": backend, "LOCATION": location, "KEY_PREFIX": alias}
+        for alias in ("default", "limits")
+    }
+
+
+@pytest.fixture
+def redis_gone(settings):
+    with override_settings(CACHES=gone_redis()):
+        yield
+
+
+def test_without_redis_the_site_serves_pages_and_logs_learners_in(
+    client, learner, activity, lessons, redis_gone
+):
+    assert type(caches["default"]).__name__ == "FailOpenRedisCache"
+    assert client.get(lessons[0].get_absolute_url()).status_code == 200
+    response = client.post(
+        reverse("accounts:login"), {"username": learner.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    page = client.get(lessons[1].get_absolute_url())
+    assert "Signed in as Jane Doe, MD" in block_texts(page)
+    client.post(reverse("cme:complete", args=[activity.slug, lessons[1].slug]))
+    assert "1 of 4 lessons completed" in block_texts(client.get(activity.get_absolute_url()))
+
+
+def test_without_redis_rate_limits_fail_open(client, activity, redis_gone):
+    for n in range(QUESTIONS_PER_MINUTE + 5):
+        assert ask(client, activity, n).status_code == 200
+
+
+def test_a_learners_lesson_page_comes_from_the_cache_in_one_query_once_warm(
+    learner_client, lessons, django_assert_max_num_queries
+):
+    url = lessons[1].get_absolute_url()
+    learner_client.get(url)  # sets the CSRF cookie the cached page is keyed by
+    first = learner_client.get(url)
+    with django_assert_max_num_queries(4) as queries:
+        again = learner_client.get(url)
+    assert again.content == first.content
+    assert len(queries) == 1  # the user; the session comes from the cache
+    assert "no-store" in again["Cache-Control"]
+
+
+def test_a_learners_own_write_shows_at_once_on_every_server(learner_client, learner, lessons):
+    url = lessons[0].get_absolute_url()
+    learner_client.get(url)  # the CSRF cookie; the next page is cached
+    assert "You completed this lesson." not in " ".join(block_texts(learner_client.get(url)))
+    # Written elsewhere (another server process, whose cache this one does not share): the
+    # version the pages are keyed by lives in the learner's row, which every request reads.
+    LessonCompletion.objects.record(learner=learner, lesson=lessons[0])
+    assert "You completed this lesson." in " ".join(block_texts(learner_client.get(url)))
+
+
+def test_a_learner_never_gets_another_learners_page(client, learner, lessons):
+    url = lessons[0].get_absolute_url()
+    client.force_login(learner)
+    mine = client.get(url).content.decode()
+    client.force_login(make_learner("other@example.org", "Otto Other"))
+    theirs = client.get(url).content.decode()
+    assert "Signed in as Jane Doe, MD" in mine and "Signed in as Otto Other" in theirs
+
+
+def test_a_staff_edit_to_the_credit_shows_on_the_overview_at_once(
+    learner_client, activity, designation
+):
+    url = activity.get_absolute_url()
+    learner_client.get(url)  # the CSRF cookie; the next page is cached
+    assert f"Physician: up to 1 {AMA}" in block_texts(learner_client.get(url))
+    designation.max_amount = 2
+    designation.save()
+    assert f"Physician: up to 2 {AMA}" in block_texts(learner_client.get(url))
