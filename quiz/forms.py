@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.core import signing
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .models import COMMENT_MAX_LENGTH, Comment
 
@@ -13,6 +14,14 @@ STARTED_MAX_AGE = 60 * 60 * 24  # a knowledge check left open for over a day is 
 
 def new_shuffle_seed():
     return secrets.randbelow(2**31)
+
+
+def attempt_seed(learner, activity, number):
+    """The seed of a learner's attempt `number`: the same each time they open that attempt's
+    page (reloading does not reshuffle it), another for every attempt, and not predictable
+    without the server's SECRET_KEY."""
+    digest = salted_hmac("quiz.attempt-seed", f"{learner.pk}:{activity.pk}:{number}").hexdigest()
+    return int(digest[:8], 16) % 2**31
 
 
 def start_token(seed, now=None):
@@ -40,12 +49,12 @@ class KnowledgeCheckForm(forms.Form):
 
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions, seed=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.started_at, self.seed = read_start_token(self.data.get("started"))
         if self.seed is None:
-            self.seed = new_shuffle_seed()
+            self.seed = new_shuffle_seed() if seed is None else seed
         if not self.is_bound:
             self.initial["started"] = start_token(self.seed)
         for number, question in enumerate(questions, start=1):

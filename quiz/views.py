@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from celmod_course.accounts.decorators import login_required_post
 from celmod_course.refusal import Refused
+from lessons.caching import cached_page
 from lessons.models import Activity, Lesson
 
 from .forms import CommentForm, VoteForm
@@ -65,6 +66,7 @@ def _your_thoughts_page(request, activity, comment_form=None):
     return render(request, "quiz/your_thoughts.html", context)
 
 
+@cached_page(shared=True)
 def your_thoughts(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
     return _your_thoughts_page(request, activity)

@@ -4,11 +4,12 @@ import socket
 
 import pytest
 from django.core.cache import caches
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from lessons.models import LessonCompletion
 from lessons.views import QUESTIONS_PER_MINUTE
+from quiz.models import Comment
 from tests.conftest import AMA, PASSWORD, make_learner
 from tests.html import block_texts
 
@@ -117,3 +118,28 @@ def test_a_staff_edit_to_the_credit_shows_on_the_overview_at_once(
     designation.max_amount = 2
     designation.save()
     assert f"Physician: up to 2 {AMA}" in block_texts(learner_client.get(url))
+
+
+def test_your_thoughts_comes_from_the_cache_until_anyone_answers_or_comments(
+    learner_client, activity, django_assert_max_num_queries
+):
+    url = reverse("quiz:your_thoughts", args=[activity.slug])
+    learner_client.get(url)
+    learner_client.get(url)
+    with django_assert_max_num_queries(1):
+        learner_client.get(url)
+    other = make_learner("other@example.org", "Otto Other")
+    Comment.objects.create(learner=other, activity=activity, body="A new thought.")
+    assert "A new thought." in block_texts(learner_client.get(url))
+
+
+def test_readers_get_your_thoughts_with_a_form_they_can_send(client, activity):
+    url = reverse("quiz:your_thoughts", args=[activity.slug])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(url)
+    html = second.get(url).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    poll = activity.polls.get()
+    data = {"csrfmiddlewaretoken": token, f"poll-{poll.pk}-option": poll.options.first().pk}
+    response = second.post(poll.get_vote_url(), data)
+    assert response.status_code == 302  # to log in, not a CSRF failure

@@ -1,34 +1,16 @@
-"""Whole pages from the cache, for readers and for logged-in learners alike.
+"""What makes cached pages (`lessons.caching`) stale, wired here, where every app is known: a
+learner's own writes count up their `page_version`; content of the upper apps starts a new
+content version; poll answers and comments start a new shared version."""
 
-A page is cached under a key made of everything it shows: the content's version (any content
-edit starts a new one), the day (an activity expires at midnight), the path, and for a learner
-their own version and their session's CSRF cookie (the token in the page's forms belongs to
-it). The learner's version is `User.page_version`, counted up by any write of theirs (a lesson
-completed, an answer, an attempt, a completion, a claim, their profile); it comes with the user
-row every request loads anyway, so every server process sees it at once. A page carrying a
-one-off message is never cached, and neither are pages that show what other learners did (Your
-Thoughts).
-"""
-
-import hashlib
-
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
-from django.utils import timezone
 
-from lessons.caching import content_changed, content_version
+from lessons.caching import content_changed, others_wrote
 
-# Without a shared cache each server process keeps its own pages, and a content edit reaches the
-# others when theirs expire.
-PAGE_SECONDS = 60
-
-# What a learner's own pages show about them: a write to any of these starts a new version.
 # Content of the upper apps that cached pages show (the lessons app connects its own).
 CONTENT_MODELS = ["quiz.Poll", "quiz.PollOption", "cme.CreditDesignation"]
+# What a learner's pages show about them.
 LEARNER_MODELS = [
     "accounts.User",
     "lessons.LessonCompletion",
@@ -39,36 +21,8 @@ LEARNER_MODELS = [
     "cme.Evaluation",
     "cme.CreditClaim",
 ]
-
-
-def page_key(request):
-    """The cache key of this request's page, or None when it must be rendered afresh."""
-    if len(messages.get_messages(request)):
-        return None
-    parts = [content_version(), timezone.localdate(), request.path]
-    if request.user.is_authenticated:
-        csrf = request.COOKIES.get("csrftoken")
-        if not csrf:
-            return None
-        parts += [request.user.pk, request.user.page_version, csrf]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"page:{digest}"
-
-
-def cached_page(view):
-    """Serve the view's GET from the cache when the same page was rendered for the same key."""
-
-    def wrapper(request, *args, **kwargs):
-        key = page_key(request) if request.method == "GET" else None
-        if key and (content := cache.get(key)) is not None:
-            return HttpResponse(content)
-        response = view(request, *args, **kwargs)
-        if key and response.status_code == 200:
-            cache.set(key, response.content, PAGE_SECONDS)
-        return response
-
-    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
-    return wrapper
+# What pages show of every learner: the poll's tally, the discussion.
+SHARED_MODELS = ["quiz.PollResponse", "quiz.Comment"]
 
 
 def _learner_wrote(sender, instance, update_fields=None, **kwargs):
@@ -89,12 +43,14 @@ def _learner_id(instance):
     return completion.learner_id
 
 
+def _connect(receiver, labels, apps, name):
+    for label in labels:
+        model = apps.get_model(label)
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{name}-{label}-save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{name}-{label}-delete")
+
+
 def connect(apps):
-    for label in LEARNER_MODELS:
-        model = apps.get_model(label)
-        post_save.connect(_learner_wrote, sender=model, dispatch_uid=f"page-{label}-save")
-        post_delete.connect(_learner_wrote, sender=model, dispatch_uid=f"page-{label}-delete")
-    for label in CONTENT_MODELS:
-        model = apps.get_model(label)
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"content-{label}-save")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-{label}-del")
+    _connect(_learner_wrote, LEARNER_MODELS, apps, "learner")
+    _connect(content_changed, CONTENT_MODELS, apps, "content")
+    _connect(others_wrote, SHARED_MODELS, apps, "shared")

@@ -22,8 +22,9 @@ from celmod_course.accounts.forms import DeleteAccountForm
 from celmod_course.accounts.models import Profession
 from celmod_course.accounts.throttling import count_wrong_password, wrong_password_limit_reached
 from celmod_course.refusal import Refused
+from lessons.caching import cached_page
 from lessons.models import Activity, Lesson
-from quiz.forms import KnowledgeCheckForm, VoteForm
+from quiz.forms import KnowledgeCheckForm, VoteForm, attempt_seed
 from quiz.models import Attempt, Poll, Question
 
 from . import results as results_data
@@ -35,7 +36,6 @@ from .models import (
     credit_offer,
     normalize_certificate_number,
 )
-from .pagecache import cached_page
 from .personal_data import personal_data
 from .progress import TRANSCRIPT_CSV_HEADER, Progress, State, Transcript
 from .services import (
@@ -242,11 +242,13 @@ def _questions(activity):
 
 
 @login_required
+@cached_page
 def knowledge_check(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
-    return _knowledge_check_page(
-        request, activity, KnowledgeCheckForm(questions=_questions(activity))
-    )
+    number = activity.attempts.filter(learner=request.user).count() + 1
+    seed = attempt_seed(request.user, activity, number)
+    form = KnowledgeCheckForm(questions=_questions(activity), seed=seed)
+    return _knowledge_check_page(request, activity, form)
 
 
 @login_required_post(back=_activity_page("cme:knowledge_check"))

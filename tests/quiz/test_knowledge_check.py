@@ -328,3 +328,26 @@ def test_the_database_allows_one_correct_choice_per_question(activity):
     wrong = question.choices.filter(is_correct=False).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Choice.objects.filter(pk=wrong.pk).update(is_correct=True)
+
+
+def seed_of(html):
+    token = re.search(r'name="started" value="([^"]+)"', html).group(1)
+    return read_start_token(token)[1]
+
+
+def test_reloading_keeps_the_order_and_each_attempt_gets_its_own(learner_client, activity):
+    first = learner_client.get(page_url(activity)).content.decode()
+    again = learner_client.get(page_url(activity)).content.decode()
+    assert seed_of(first) == seed_of(again)
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=3) | {"started": ""})
+    retake = learner_client.get(page_url(activity)).content.decode()
+    assert seed_of(retake) != seed_of(first)
+
+
+def test_the_page_comes_from_the_cache_once_warm(
+    learner_client, activity, django_assert_max_num_queries
+):
+    learner_client.get(page_url(activity))
+    learner_client.get(page_url(activity))
+    with django_assert_max_num_queries(1):
+        assert learner_client.get(page_url(activity)).status_code == 200
