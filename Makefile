@@ -38,6 +38,9 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 	touch $@
 
 bench: $(BENCH_STAMP) staticfiles/staticfiles.json
+	@command -v wrk >/dev/null || { echo "make bench reads pages with wrk: installing Debian's wrk"; \
+	  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || \
+	  { echo "Install wrk (apt-get install wrk) and run make bench again."; exit 1; }; }
 	$(PY) bench/bench.py
 
 lint: $(STAMP)

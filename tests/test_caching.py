@@ -3,6 +3,7 @@
 import socket
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -143,3 +144,23 @@ def test_readers_get_your_thoughts_with_a_form_they_can_send(client, activity):
     data = {"csrfmiddlewaretoken": token, f"poll-{poll.pk}-option": poll.options.first().pk}
     response = second.post(poll.get_vote_url(), data)
     assert response.status_code == 302  # to log in, not a CSRF failure
+
+
+def test_the_overview_comes_from_the_cache_once_warm(
+    learner_client, activity, django_assert_max_num_queries
+):
+    learner_client.get(activity.get_absolute_url())
+    learner_client.get(activity.get_absolute_url())
+    with django_assert_max_num_queries(1):
+        learner_client.get(activity.get_absolute_url())
+
+
+def test_a_limit_cannot_be_doubled_at_a_windows_edge(client, activity):
+    with time_machine.travel("2026-11-24 10:00:58Z", tick=False):
+        for n in range(QUESTIONS_PER_MINUTE):
+            assert ask(client, activity, n).status_code == 200
+    with time_machine.travel("2026-11-24 10:01:02Z", tick=False):
+        # A new fixed minute has begun, but the last minute already holds the limit.
+        assert ask(client, activity).status_code == 429
+    with time_machine.travel("2026-11-24 10:02:30Z", tick=False):
+        assert ask(client, activity).status_code == 200
