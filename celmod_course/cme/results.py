@@ -544,3 +544,13 @@ def paired_csv_rows(activity):
         rows = rows.values_list("learner_id", "profession", "before_option__value", "option__value")
         for user_id, profession, before, after in rows.iterator(chunk_size=CHUNK):
             yield [learner_id(user_id), labels[profession], poll.slug, before, after]
+
+
+# The CSV files staff download from the results page: name (in the URL and the file name),
+# header, rows.
+EXPORTS = {
+    "poll-responses": (POLL_CSV_HEADER, poll_csv_rows),
+    "knowledge-check-answers": (ANSWERS_CSV_HEADER, answers_csv_rows),
+    "confidence-pairs": (PAIRED_CSV_HEADER, paired_csv_rows),
+    "credit-claims": (CLAIMS_CSV_HEADER, claims_csv_rows),
+}

@@ -46,22 +46,26 @@ urlpatterns = [
     path("activities/<slug:slug>/results/", views.results, name="results"),
     path(
         "activities/<slug:slug>/results/poll-responses.csv",
-        views.export_poll_responses,
+        views.export,
+        {"name": "poll-responses"},
         name="export_poll_responses",
     ),
     path(
         "activities/<slug:slug>/results/knowledge-check-answers.csv",
-        views.export_answers,
+        views.export,
+        {"name": "knowledge-check-answers"},
         name="export_answers",
     ),
     path(
         "activities/<slug:slug>/results/confidence-pairs.csv",
-        views.export_paired,
+        views.export,
+        {"name": "confidence-pairs"},
         name="export_paired",
     ),
     path(
         "activities/<slug:slug>/results/credit-claims.csv",
-        views.export_claims,
+        views.export,
+        {"name": "credit-claims"},
         name="export_claims",
     ),
 ]

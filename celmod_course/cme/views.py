@@ -361,31 +361,11 @@ def _stream_csv(filename, header, rows):
 
 
 @staff_required
-def export_poll_responses(request, slug):
+def export(request, slug, name):
+    """One of the results' CSV files (`results.EXPORTS`), streamed row by row."""
     activity = get_object_or_404(Activity, slug=slug)
-    rows = results_data.poll_csv_rows(activity)
-    return _stream_csv(f"{slug}-poll-responses.csv", results_data.POLL_CSV_HEADER, rows)
-
-
-@staff_required
-def export_answers(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
-    rows = results_data.answers_csv_rows(activity)
-    return _stream_csv(f"{slug}-knowledge-check-answers.csv", results_data.ANSWERS_CSV_HEADER, rows)
-
-
-@staff_required
-def export_claims(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
-    rows = results_data.claims_csv_rows(activity)
-    return _stream_csv(f"{slug}-credit-claims.csv", results_data.CLAIMS_CSV_HEADER, rows)
-
-
-@staff_required
-def export_paired(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
-    rows = results_data.paired_csv_rows(activity)
-    return _stream_csv(f"{slug}-confidence-pairs.csv", results_data.PAIRED_CSV_HEADER, rows)
+    header, rows = results_data.EXPORTS[name]
+    return _stream_csv(f"{slug}-{name}.csv", header, rows(activity))
 
 
 @login_required
