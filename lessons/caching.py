@@ -13,6 +13,7 @@ cached for learners only. A page carrying a one-off message is never cached.
 
 import hashlib
 import secrets
+from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -63,6 +64,7 @@ def cached_page(view=None, *, shared=False):
     """Serve the view's GET from the cache when the same page was rendered for the same key."""
 
     def decorate(view):
+        @wraps(view)
         def wrapper(request, *args, **kwargs):
             key = page_key(request, shared=shared) if request.method == "GET" else None
             if key and (content := cache.get(key)) is not None:
@@ -72,7 +74,6 @@ def cached_page(view=None, *, shared=False):
                 cache.set(key, response.content, PAGE_SECONDS)
             return response
 
-        wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
         return wrapper
 
     return decorate(view) if view else decorate

@@ -92,8 +92,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     """The learner's name, profession and email address."""
-    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
-    form.initial.setdefault("email", request.user.email)
+    form = ProfileForm(
+        request.POST or None,
+        instance=User.objects.get(pk=request.user.pk),  # a copy: a bad form leaves the header
+        initial={"email": request.user.email},
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         new_email = form.cleaned_data["email"]

@@ -228,12 +228,10 @@ def submit_claim(request, slug):
     return redirect(claimed.evaluation.completion)
 
 
-def _knowledge_check_page(request, activity, form):
-    context = {
-        "activity": activity,
-        "form": form,
-        "attempts": activity.attempts.filter(learner=request.user),
-    }
+def _knowledge_check_page(request, activity, form, attempts=None):
+    if attempts is None:
+        attempts = list(activity.attempts.filter(learner=request.user))
+    context = {"activity": activity, "form": form, "attempts": attempts}
     return render(request, "cme/knowledge_check.html", context)
 
 
@@ -245,10 +243,10 @@ def _questions(activity):
 @cached_page
 def knowledge_check(request, slug):
     activity = get_object_or_404(Activity, slug=slug)
-    number = activity.attempts.filter(learner=request.user).count() + 1
-    seed = attempt_seed(request.user, activity, number)
+    attempts = list(activity.attempts.filter(learner=request.user))
+    seed = attempt_seed(request.user, activity, len(attempts) + 1)
     form = KnowledgeCheckForm(questions=_questions(activity), seed=seed)
-    return _knowledge_check_page(request, activity, form)
+    return _knowledge_check_page(request, activity, form, attempts)
 
 
 @login_required_post(back=_activity_page("cme:knowledge_check"))
