@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench mutants lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -43,6 +43,25 @@ bench: $(BENCH_STAMP) staticfiles/staticfiles.json
 	  { echo "Install wrk (apt-get install wrk) and run make bench again."; exit 1; }; }
 	$(PY) bench/bench.py
 
+MUTANTS_STAMP := $(VENV)/.mutants-stamp
+SEED_FILE ?= $(abspath ../shared/seed/celmods-in-multiple-myeloma.txt)
+
+$(MUTANTS_STAMP): $(STAMP) requirements-mutants.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutants.txt
+	touch $@
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml) with the fast tests,
+# from scratch each time; prints the score and the survivors. Not run by CI.
+mutants: $(MUTANTS_STAMP) staticfiles/staticfiles.json
+	rm -rf mutants
+	SECRET_KEY=test-only-secret-key SEED_FILE=$(SEED_FILE) $(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut export-cicd-stats >/dev/null
+	@$(PY) -c 'import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
+	  c = s["killed"] + s["timeout"]; \
+	  print("Mutation score: %d of %d mutants caught (%.1f%%); %d survived, %d reached by no test." \
+	        % (c, s["total"], 100 * c / s["total"], s["survived"], s["no_tests"]))'
+	@$(VENV)/bin/mutmut results
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -53,4 +72,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles mutants

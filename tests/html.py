@@ -36,3 +36,48 @@ def block_texts_of(html):
 
 def block_texts(response):
     return block_texts_of(response.content.decode())
+
+
+class _FormData(HTMLParser):
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self.textarea = self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
+            if attrs.get("type") not in {"checkbox", "radio"} or "checked" in attrs:
+                self.data[name] = attrs.get("value", "on" if "checked" in attrs else "")
+        elif tag == "textarea" and name:
+            self.textarea, self.data[name] = name, ""
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select:
+            chosen = "selected" in attrs or self.select not in self.data  # else the first
+            self.data[self.select] = attrs.get("value", "") if chosen else self.data[self.select]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea:  # a browser drops the newline just after <textarea>
+            text = self.data[self.textarea]
+            self.data[self.textarea] = text + (data if text else data.removeprefix("\n"))
+
+
+def form_data(response, form_id):
+    """What a browser would post from the page's form `form_id`, as it stands."""
+    parser = _FormData(form_id)
+    parser.feed(response.content.decode())
+    return parser.data

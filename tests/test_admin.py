@@ -1,10 +1,15 @@
 """Staff run the content from the Django admin; learners cannot."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 
+from celmod_course.accounts.models import Profession
+from celmod_course.cme.models import CreditDesignation
 from lessons.models import LessonCompletion
 from quiz.models import Attempt, Comment, Poll, PollResponse, Question
-from tests.conftest import answer_sheet
+from tests.conftest import AMA, STATEMENT, answer_sheet
+from tests.html import form_data
 
 
 def test_staff_open_every_admin_page_of_the_content(staff_client, activity, lessons, learner):
@@ -72,3 +77,23 @@ def test_attempts_and_responses_are_read_only_in_the_admin(staff_client, activit
     assert 'name="_save"' not in page.content.decode()
     assert staff_client.get(reverse("admin:quiz_attempt_add")).status_code == 403
     assert staff_client.get(reverse("admin:quiz_pollresponse_add")).status_code == 403
+
+
+def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_client, activity):
+    url = reverse("admin:lessons_activity_change", args=[activity.pk])
+    form = form_data(staff_client.get(url), "activity_form") | {
+        "designations-TOTAL_FORMS": "1",  # the admin's "Add another" row
+        "designations-0-profession": Profession.PHYSICIAN,
+        "designations-0-credit_type": AMA,
+        "designations-0-max_amount": "0.3",
+        "designations-0-statement": STATEMENT,
+    }
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert (
+        "Credit is counted in steps of 0.25 (for example 0.25, 0.5, 0.75 or 1)."
+        in response.content.decode()
+    )
+    assert not CreditDesignation.objects.exists()
+    assert staff_client.post(url, form | {"designations-0-max_amount": "0.75"}).status_code == 302
+    assert CreditDesignation.objects.get().max_amount == Decimal("0.75")

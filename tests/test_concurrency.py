@@ -2,13 +2,15 @@
 nothing lost, nothing duplicated, and no database error reaches a learner."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from celmod_course.cme.models import ActivityCompletion
+from celmod_course.cme.services import knowledge_check_submit, lesson_complete
 from lessons.models import Lesson, LessonCompletion
 from quiz.models import Attempt, Comment, Poll, PollResponse
-from tests.concurrency import client_of, posting, run_at_once
+from tests.concurrency import client_of, posting, run_at_once, run_held
 from tests.conftest import answer_sheet, make_learner
 
 LEARNERS = 8
@@ -57,3 +59,64 @@ def test_one_learner_submitting_many_attempts_at_once_numbers_them_all(activity,
     assert statuses == [302] * 6
     numbers = sorted(Attempt.objects.filter(learner=learner).values_list("number", flat=True))
     assert numbers == [1, 2, 3, 4, 5, 6]
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writing transaction at a time (IMMEDIATE); the row locks are "
+    "PostgreSQL's",
+)
+
+
+def right_answers(activity):
+    return {q: q.choices.get(is_correct=True) for q in activity.questions.all()}
+
+
+@postgresql_only
+def test_a_learners_requests_wait_for_each_other_before_writing_anything(activity, learner):
+    """While one of the learner's requests is in flight (here: the test holds their row), a
+    lesson completion and a knowledge-check submit both wait, having written nothing yet."""
+    lesson = Lesson.objects.for_activity(activity).first()
+    chosen = right_answers(activity)
+    results, wrote = run_held(
+        "SELECT 1 FROM accounts_user WHERE id = %s FOR UPDATE",
+        [
+            lambda: lesson_complete(learner=learner, lesson=lesson),
+            lambda: knowledge_check_submit(learner=learner, activity=activity, chosen=chosen),
+        ],
+        params=[learner.pk],
+    )
+    assert wrote == [False, False]
+    assert LessonCompletion.objects.filter(learner=learner).count() == 1
+    assert results[1].number == 1
+
+
+@postgresql_only
+def test_two_submits_counting_attempts_at_the_same_moment_take_numbers_one_and_two(
+    activity, learner
+):
+    """Both submits reach the count of earlier attempts together (the test holds that table)."""
+    chosen = right_answers(activity)
+    submit = lambda: knowledge_check_submit(learner=learner, activity=activity, chosen=chosen)  # noqa: E731
+    attempts, _ = run_held("LOCK TABLE quiz_attempt IN ACCESS EXCLUSIVE MODE", [submit, submit])
+    assert sorted(attempt.number for attempt in attempts) == [1, 2]
+
+
+@postgresql_only
+def test_the_last_lesson_and_a_passing_attempt_at_the_same_moment_complete_the_activity(
+    activity, learner
+):
+    """Each writes its row, then reads the activity's lessons to see whether all is done: the
+    test holds that table, so both reach the check together, every run."""
+    lessons = list(Lesson.objects.for_activity(activity))
+    for lesson in lessons[:-1]:
+        LessonCompletion.objects.record(learner=learner, lesson=lesson)
+    chosen = right_answers(activity)
+    run_held(
+        "LOCK TABLE lessons_lesson IN ACCESS EXCLUSIVE MODE",
+        [
+            lambda: lesson_complete(learner=learner, lesson=lessons[-1]),
+            lambda: knowledge_check_submit(learner=learner, activity=activity, chosen=chosen),
+        ],
+    )
+    assert ActivityCompletion.objects.filter(learner=learner, activity=activity).count() == 1

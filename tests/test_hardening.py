@@ -96,6 +96,15 @@ def test_weak_passwords_are_refused(client, db, password):
     assert not User.objects.exists()
 
 
+def test_a_weak_password_is_refused_with_advice_on_a_better_one(client, db):
+    data = SIGN_UP | {"password1": "a" * 12, "password2": "a" * 12}
+    text = " ".join(block_texts(client.post(reverse("accounts:signup"), data)))
+    assert (
+        'This password is too easy to guess. Repeats like "aaa" are easy to guess. Add another '
+        "word or two. Uncommon words are better." in text
+    )
+
+
 def test_the_sixth_wrong_current_password_is_throttled(learner_client, learner):
     url = reverse("accounts:password_change")
     wrong = {"old_password": "not my password", "new_password1": "x" * 20, "new_password2": "y"}

@@ -25,7 +25,7 @@ from django.db import connection
 from lessons.views import QUESTIONS_PER_MINUTE
 from quiz.models import Poll, PollResponse
 from tests.cme.test_content_edits import FIXED, _lesson_change_form
-from tests.conftest import PASSWORD, make_learner
+from tests.conftest import PASSWORD, make_learner, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -40,10 +40,7 @@ def redis_url():
     try:
         redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).flushdb()
     except redis.exceptions.RedisError as error:
-        message = f"Redis is not answering at {REDIS_TEST_URL} ({error}): test skipped."
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        unavailable(f"Redis is not answering at {REDIS_TEST_URL} ({error}).", "REQUIRE_REDIS")
     return REDIS_TEST_URL
 
 

@@ -1,6 +1,7 @@
 """Signing up, logging in and out, and changing the password."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession, User
@@ -31,6 +32,22 @@ def test_signing_up_creates_the_learner_logs_them_in_and_returns_them(client, ac
     assert not user.is_staff
     page = client.get(activity.get_absolute_url())
     assert "Signed in as Maria Lopez, PharmD" in block_texts(page)
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "http:/evil.example/"],
+)
+def test_signing_up_never_sends_the_learner_to_another_site(client, activity, elsewhere):
+    page = client.get(reverse("accounts:signup"), {"next": elsewhere})
+    assert 'name="next" value="' not in page.content.decode()  # the form carries no next
+
+    response = client.post(reverse("accounts:signup"), {**SIGNUP, "next": elsewhere})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cme:catalog")
+
+    again = client.get(reverse("accounts:signup"), {"next": elsewhere})  # now logged in
+    assert again["Location"] == reverse("cme:catalog")
 
 
 def test_the_signup_form_asks_for_every_field_with_labels(client):
@@ -132,3 +149,15 @@ def test_the_full_name_is_escaped_wherever_it_is_shown(client):
     html = client.get(reverse("cme:catalog")).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_createsuperuser_makes_a_staff_account_that_reaches_the_admin(client, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command(
+        "createsuperuser", interactive=False, email="Staff@Example.org", full_name="Sam Staff"
+    )
+    staff = User.objects.get()
+    assert (staff.email, staff.full_name) == ("staff@example.org", "Sam Staff")
+    assert staff.is_staff and staff.is_superuser
+    client.post(reverse("accounts:login"), {"username": "staff@example.org", "password": PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 200

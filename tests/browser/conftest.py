@@ -14,7 +14,7 @@ import pytest
 
 from celmod_course.accounts.models import Profession
 from celmod_course.cme.models import CreditDesignation
-from tests.conftest import AMA, STATEMENT, complete, make_learner
+from tests.conftest import AMA, STATEMENT, complete, make_learner, unavailable
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -35,10 +35,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM}: the browser tests were skipped."
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        unavailable(f"Chromium is not installed at {CHROMIUM}.", "REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

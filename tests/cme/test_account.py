@@ -3,6 +3,8 @@
 import json
 
 import time_machine
+from axes.models import AccessAttempt, AccessFailureLog
+from django.test import Client
 from django.urls import reverse
 
 from celmod_course.cme.models import ActivityCompletion, CreditClaim
@@ -77,6 +79,16 @@ def test_deleting_removes_the_person_and_keeps_the_totals(learner, activity, des
     assert [b for b in after if "omment" not in b] == [b for b in before if "omment" not in b]
     verify = client.get(reverse("cme:verify", args=[certificate]))
     assert verify.status_code == 404
+
+
+def test_deleting_forgets_the_failed_log_ins_of_the_address(learner, activity):
+    client = client_of(learner)
+    wrong = {"username": learner.email, "password": "wrong guess"}
+    Client().post(reverse("accounts:login"), wrong)
+    assert AccessAttempt.objects.filter(username=learner.email).exists()
+    client.post(reverse("cme:delete_account"), {"password": PASSWORD})
+    assert not AccessAttempt.objects.filter(username=learner.email).exists()
+    assert not AccessFailureLog.objects.filter(username=learner.email).exists()
 
 
 def test_a_deleted_learners_claim_keeps_its_amount_but_not_its_person(

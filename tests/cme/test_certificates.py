@@ -134,6 +134,23 @@ def test_a_completion_after_the_expiration_date_is_not_valid_for_credit(client, 
     )
 
 
+def test_the_expiration_date_is_the_sites_day_not_utcs(client, learner, activity, settings):
+    """At 03:00 UTC on January 28 it is still January 27, the last day, in New York."""
+    settings.TIME_ZONE = "America/New_York"
+    client.force_login(learner)
+    completion = complete_at(client, learner, activity, "2026-01-28 03:00Z")
+
+    certificate = block_texts(client.get(completion.get_absolute_url()))
+    assert "on January 27, 2026." in certificate
+    assert "Certificate of Completion" in certificate
+    assert NOT_FOR_CREDIT not in certificate
+    verification = block_texts(
+        client.get(reverse("cme:verify", args=[completion.certificate_number]))
+    )
+    assert "January 27, 2026" in verification
+    assert "Valid for credit: completed within the activity's credit period." in verification
+
+
 def test_a_completion_on_the_expiration_date_is_valid_for_credit(client, learner, activity):
     client.force_login(learner)
     completion = complete_at(client, learner, activity, "2026-01-27 22:00Z")

@@ -16,6 +16,7 @@ from celmod_course.cme.models import (
     CreditDesignation,
     Evaluation,
     EvaluationAnswer,
+    EvaluationQuestion,
 )
 from celmod_course.cme.services import evaluation_submit
 from tests.concurrency import client_of, posting, run_at_once
@@ -81,6 +82,12 @@ def test_the_evaluation_opens_once_the_activity_is_complete(learner_client, lear
     blocks = block_texts(learner_client.get(url))
     assert "1. The activity met its stated objectives.*" in blocks
     assert "Strongly agree" in blocks and "Excellent" in blocks
+    assert "Yes" in blocks and "No" in blocks
+    assert any(b.startswith("If no, please tell us what you saw.") for b in blocks)
+    assert any(
+        b.startswith("4. What will you change in your practice as a result of this activity?")
+        for b in blocks
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,6 +109,21 @@ def test_a_bad_evaluation_comes_back_with_the_error_and_stores_nothing(
     assert response.status_code == 200
     assert error in " ".join(block_texts(response))
     assert "Your evaluation was not submitted." in block_texts(response)
+    assert not Evaluation.objects.exists()
+
+
+def test_a_required_written_answer_left_blank_is_asked_for(learner_client, learner, activity):
+    EvaluationQuestion.objects.create(
+        activity=activity,
+        order=6,
+        kind=EvaluationQuestion.Kind.TEXT,
+        prompt="Name one change.",
+        required=True,
+    )
+    complete(learner, activity)
+    url = reverse("cme:submit_evaluation", args=[activity.slug])
+    response = learner_client.post(url, EVALUATION | {"question_6": " "})
+    assert "Answer this question." in " ".join(block_texts(response))
     assert not Evaluation.objects.exists()
 
 
@@ -247,6 +269,16 @@ def test_no_claim_after_the_activity_expired(client, learner, activity, ready):
         client.force_login(learner)
         text = refusal(client, activity)
     assert "This activity expired on January 27, 2026, so credit is no longer offered." in text
+
+
+def test_the_last_day_is_the_sites_day_not_utcs(client, learner, activity, ready, settings):
+    """At 03:00 UTC on January 28 it is still January 27, the last day, in New York."""
+    settings.TIME_ZONE = "America/New_York"
+    with time_machine.travel("2026-01-28 03:00Z", tick=False):
+        client.force_login(learner)
+        response = client.post(claim_url(activity), claim_form("0.5"))
+    assert response.status_code == 302
+    assert CreditClaim.objects.get().amount == Decimal("0.5")
 
 
 def test_credit_is_claimed_once(learner_client, activity, ready):

@@ -181,6 +181,14 @@ def test_behind_a_proxy_each_visitor_has_their_own_limit(client, activity, setti
     assert (limited.status_code, other.status_code) == (429, 200)
 
 
+def test_not_behind_a_proxy_a_forged_forwarded_for_header_is_ignored(client, activity, settings):
+    settings.TRUST_X_FORWARDED_FOR = False
+    for n in range(QUESTIONS_PER_MINUTE):
+        client.get(ask_url(activity), {"q": "CELMoD"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    forged = client.get(ask_url(activity), {"q": "CELMoD"}, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert forged.status_code == 429
+
+
 def test_asking_needs_no_account_and_stores_nothing(client, activity):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(ask_url(activity), {"q": "neutropenia"}).status_code == 200

@@ -3,12 +3,12 @@
 import os
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 
 from lessons.models import Faculty, KeyTakeaway, Paragraph
+from tests.conftest import unavailable
 from tests.html import block_texts
 
 SEED = Path(
@@ -21,7 +21,7 @@ SEED = Path(
 
 def seed_lines():
     if not SEED.exists():
-        pytest.skip(f"The seed text is not beside the project ({SEED}); set SEED_FILE.")
+        unavailable(f"The seed text is not at {SEED}; set SEED_FILE.", "REQUIRE_SEED")
     return SEED.read_text(encoding="utf-8").splitlines()
 
 

@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
@@ -70,6 +71,36 @@ def test_no_part_of_the_page_gives_away_the_correct_answers(learner_client, acti
         assert len(shapes) == 1, shapes
         for choice in question.choices.all():
             assert f'value="{choice.pk}"' in html
+
+
+def without_tokens(response):
+    """The page's HTML without the two values that change on every request (CSRF, start)."""
+    html = response.content.decode()
+    return re.sub(r'(name="(?:csrfmiddlewaretoken|started)" value=)"[^"]*"', r"\1", html)
+
+
+def test_the_page_is_the_same_to_the_letter_whichever_choice_is_correct(learner_client, activity):
+    """The correct choices are marked no differently from the wrong ones: not by an attribute,
+    a class or a word. Moving every question's key to another choice changes nothing shown."""
+    before = without_tokens(learner_client.get(page_url(activity)))
+    for question in Question.objects.for_activity(activity).prefetch_related("choices"):
+        choices = list(question.choices.all())
+        correct = next(n for n, choice in enumerate(choices) if choice.is_correct)
+        Choice.objects.filter(question=question).update(is_correct=False)
+        Choice.objects.filter(pk=choices[(correct + 1) % len(choices)].pk).update(is_correct=True)
+    caches["default"].clear()  # the page again, not its cached copy
+
+    after = without_tokens(learner_client.get(page_url(activity)))
+    assert after == before
+
+
+def test_each_choice_is_labelled_with_its_text_alone(learner_client, activity):
+    response = learner_client.get(page_url(activity))
+    html = response.content.decode()
+    for choice in Choice.objects.filter(question__activity=activity):
+        after_input = html[html.index(f'value="{choice.pk}"') :]
+        label = re.search(r"<label[^>]*>\s*(.*?)\s*</label>", after_input)
+        assert unescape(label.group(1)) == choice.text
 
 
 def test_seven_of_ten_passes_at_a_pass_mark_of_70(learner_client, learner, activity):
