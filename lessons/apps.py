@@ -9,7 +9,7 @@ class LessonsConfig(AppConfig):
     def ready(self):
         from .caching import content_changed
 
-        for name in ("Activity", "Faculty", "KeyTakeaway", "Lesson", "Paragraph"):
+        for name in ("Activity", "Faculty", "KeyTakeaway", "Lesson", "Paragraph", "Abbreviation"):
             model = self.get_model(name)
             post_save.connect(content_changed, sender=model, dispatch_uid=f"content-{name}-save")
             post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-{name}-del")

@@ -12,8 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 
+class ActivityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def visible_to(self, user):
+        """Published activities; staff also see drafts, to preview them."""
+        return self if user.is_staff else self.published()
+
+
 class Activity(models.Model):
-    """One CME activity: an expert commentary served as a sequence of lessons."""
+    """One CME activity: an expert commentary served as a sequence of lessons.
+
+    A new activity is a draft, seen by staff only, until they publish it.
+    """
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -28,6 +40,13 @@ class Activity(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         default=70, help_text="The knowledge-check score, in percent, needed to pass."
     )
+    published = models.BooleanField(
+        default=False,
+        help_text="Shown to learners and in the catalog. A draft is seen by staff only "
+        "(View on site previews it).",
+    )
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "activities"
@@ -36,10 +55,12 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=models.Q(expires_on__gt=models.F("released_on")),
                 name="lessons_activity_expires_after_release",
+                violation_error_message="The expiration date must come after the release date.",
             ),
             models.CheckConstraint(
                 condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
                 name="lessons_activity_pass_mark_percent",
+                violation_error_message="The pass mark is a percentage from 1 to 100.",
             ),
         ]
 

@@ -20,7 +20,7 @@ QUESTIONS_PER_MINUTE = 20  # per client address, over any minute
 @require_GET
 def ask_commentary(request, slug):
     """Answers quoted from the commentary. Questions are not stored, nor who asked them."""
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     form = AskForm(request.GET if "q" in request.GET else None)
     context = {"activity": activity, "form": form, "answers": None}
     if form.is_bound and hit("ask", client_address(request), seconds=60) > QUESTIONS_PER_MINUTE:

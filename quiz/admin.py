@@ -76,7 +76,7 @@ class PollResponseAdmin(RecordAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ("excerpt", "learner", "activity", "created_at", "is_hidden")
+    list_display = ("excerpt", "is_hidden", "learner", "created_at", "activity")
     list_filter = ("is_hidden", "activity")
     list_select_related = ("learner", "activity")
     search_fields = ("body", "learner__full_name", "learner__email")

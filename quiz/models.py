@@ -72,6 +72,7 @@ class Choice(models.Model):
                 fields=["question"],
                 condition=models.Q(is_correct=True),
                 name="quiz_choice_one_correct_per_question",
+                violation_error_message="A question has one correct choice: tick only one.",
             ),
         ]
 
@@ -268,6 +269,7 @@ class PollOption(models.Model):
             models.CheckConstraint(
                 condition=models.Q(value__gte=1, value__lte=5),
                 name="quiz_polloption_value_1_to_5",
+                violation_error_message="An option's value is a whole number from 1 to 5.",
             ),
         ]
 
@@ -473,6 +475,9 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(body__length__gte=1, body__length__lte=COMMENT_MAX_LENGTH),
                 name="quiz_comment_body_1_to_2000",
+                violation_error_message=(
+                    f"A comment has from 1 to {COMMENT_MAX_LENGTH:,} characters."
+                ),
             ),
         ]
 

@@ -23,12 +23,15 @@ COMMENTS_PER_PAGE = 50
 
 def _your_thoughts_url(slug):
     """Where an anonymous comment returns after log-in (an unknown activity: 404)."""
-    return reverse("quiz:your_thoughts", args=[get_object_or_404(Activity, slug=slug).slug])
+    activity = get_object_or_404(Activity.objects.published(), slug=slug)
+    return reverse("quiz:your_thoughts", args=[activity.slug])
 
 
 def _poll_url(slug, poll_slug):
     """Where an anonymous vote returns after log-in (an unknown poll: 404)."""
-    get_object_or_404(Poll, activity__slug=slug, slug=poll_slug)
+    get_object_or_404(
+        Poll, activity__in=Activity.objects.published(), activity__slug=slug, slug=poll_slug
+    )
     return reverse("quiz:your_thoughts", args=[slug])
 
 
@@ -68,14 +71,17 @@ def _your_thoughts_page(request, activity, comment_form=None):
 
 @cached_page(shared=True)
 def your_thoughts(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     return _your_thoughts_page(request, activity)
 
 
 @login_required_post(back=_poll_url)
 def vote(request, slug, poll_slug):
     poll = get_object_or_404(
-        Poll.objects.select_related("activity"), activity__slug=slug, slug=poll_slug
+        Poll.objects.select_related("activity"),
+        activity__in=Activity.objects.visible_to(request.user),
+        activity__slug=slug,
+        slug=poll_slug,
     )
     back = reverse("quiz:your_thoughts", args=[slug]) + f"#poll-{poll.slug}"
     form = VoteForm(request.POST, poll=poll, options=poll.options.all())
@@ -93,7 +99,7 @@ def vote(request, slug, poll_slug):
 
 @login_required_post(back=_your_thoughts_url)
 def post_comment(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _your_thoughts_page(request, activity, comment_form=form)
@@ -113,6 +119,7 @@ def answer_before(request, slug, poll_slug):
     again). Back to the first lesson either way."""
     poll = get_object_or_404(
         Poll.objects.select_related("activity"),
+        activity__in=Activity.objects.visible_to(request.user),
         activity__slug=slug,
         slug=poll_slug,
         asked_before=True,

@@ -1,10 +1,14 @@
 """Staff run the content from the Django admin; learners cannot."""
 
+import re
 from decimal import Decimal
 
+from django.contrib import admin
+from django.db.models import UniqueConstraint
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession
+from celmod_course.admin import RecordAdmin
 from celmod_course.cme.models import CreditDesignation
 from lessons.models import LessonCompletion
 from quiz.models import Attempt, Comment, Poll, PollResponse, Question
@@ -97,3 +101,47 @@ def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_cli
     assert not CreditDesignation.objects.exists()
     assert staff_client.post(url, form | {"designations-0-max_amount": "0.75"}).status_code == 302
     assert CreditDesignation.objects.get().max_amount == Decimal("0.75")
+
+
+def test_an_expiry_before_the_release_is_refused_in_plain_words(staff_client, activity):
+    url = reverse("admin:lessons_activity_change", args=[activity.pk])
+    form = form_data(staff_client.get(url), "activity_form") | {"expires_on": "2025-07-01"}
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The expiration date must come after the release date." in page
+    assert "is violated" not in page
+    activity.refresh_from_db()
+    assert str(activity.expires_on) == "2026-01-27"
+
+
+def test_every_database_rule_staff_can_break_in_the_admin_has_a_sentence():
+    """Check constraints and conditional unique constraints on what staff edit (not the
+    read-only records of what learners did) say what is wrong, not the constraint's name."""
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, RecordAdmin) or model._meta.app_label in {"auth", "axes"}:
+            continue
+        models = [model, *(inline.model for inline in model_admin.inlines)]
+        for edited in models:
+            for constraint in edited._meta.constraints:
+                if isinstance(constraint, UniqueConstraint) and not constraint.condition:
+                    continue  # Django says "… with this … already exists."
+                message = constraint.violation_error_message
+                assert message != constraint.default_violation_error_message, constraint.name
+                assert "%(name)s" not in message and "_" not in message, message
+
+
+def test_staff_reach_each_lesson_and_its_paragraphs_from_the_activity(staff_client, lessons):
+    activity = lessons[0].activity
+    page = staff_client.get(reverse("admin:lessons_activity_change", args=[activity.pk]))
+    html = page.content.decode()
+    for lesson in lessons:
+        assert reverse("admin:lessons_lesson_change", args=[lesson.pk]) in html
+    lesson_page = staff_client.get(reverse("admin:lessons_lesson_change", args=[lessons[0].pk]))
+    assert 'name="paragraphs-0-text"' in lesson_page.content.decode()
+
+
+def test_a_new_activity_from_the_admin_is_a_draft(staff_client, activity):
+    page = staff_client.get(reverse("admin:lessons_activity_add")).content.decode()
+    checkbox = re.search(r'<input type="checkbox" name="published"[^>]*>', page).group(0)
+    assert "checked" not in checkbox

@@ -134,16 +134,20 @@ def test_your_thoughts_comes_from_the_cache_until_anyone_answers_or_comments(
     assert "A new thought." in block_texts(learner_client.get(url))
 
 
-def test_readers_get_your_thoughts_with_a_form_they_can_send(client, activity):
+def test_learners_get_your_thoughts_with_a_form_they_can_send(activity, learner):
     url = reverse("quiz:your_thoughts", args=[activity.slug])
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(make_learner("first@example.org"))
+    second.force_login(learner)
     first.get(url)
+    second.get(url)  # a CSRF cookie of its own
     html = second.get(url).content.decode()
     token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     poll = activity.polls.get()
     data = {"csrfmiddlewaretoken": token, f"poll-{poll.pk}-option": poll.options.first().pk}
     response = second.post(poll.get_vote_url(), data)
-    assert response.status_code == 302  # to log in, not a CSRF failure
+    assert response.status_code == 302  # recorded, not a CSRF failure
+    assert poll.responses.filter(learner=learner).exists()
 
 
 def test_the_overview_comes_from_the_cache_once_warm(

@@ -113,6 +113,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(profession__in=Profession.values),
                 name="accounts_user_profession_valid",
+                violation_error_message="Choose one of the professions listed.",
             ),
         ]
 

@@ -39,8 +39,10 @@ def new_certificate_number():
 
 
 def normalize_certificate_number(typed):
-    """A certificate number as printed, whatever spaces, case or stray characters were typed."""
-    return re.sub(r"[^A-Z0-9-]", "", typed.upper())[:CERTIFICATE_NUMBER_TYPED_MAX]
+    """A certificate number as printed (XXXX-XXXX-XXXX-XXXX), however it was typed: in any case,
+    with or without the dashes, with spaces or other stray characters between the groups."""
+    chars = re.sub(r"[^A-Z0-9]", "", typed[:CERTIFICATE_NUMBER_TYPED_MAX].upper())
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
 class ActivityCompletionManager(models.Manager):
@@ -193,6 +195,7 @@ class CreditDesignation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(profession__in=Profession.values),
                 name="cme_designation_profession_valid",
+                violation_error_message="Choose one of the professions listed.",
             ),
         ]
 
@@ -246,7 +249,9 @@ class EvaluationQuestion(models.Model):
                 fields=["activity", "order"], name="cme_evaluationquestion_unique_order"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=Kind.values), name="cme_evaluationquestion_kind_valid"
+                condition=models.Q(kind__in=Kind.values),
+                name="cme_evaluationquestion_kind_valid",
+                violation_error_message="Choose one of the kinds of question listed.",
             ),
         ]
 

@@ -9,7 +9,14 @@ from django.db.models.signals import post_delete, post_save
 from lessons.caching import content_changed, others_wrote
 
 # Content of the upper apps that cached pages show (the lessons app connects its own).
-CONTENT_MODELS = ["quiz.Poll", "quiz.PollOption", "cme.CreditDesignation"]
+CONTENT_MODELS = [
+    "quiz.Question",
+    "quiz.Choice",
+    "quiz.Poll",
+    "quiz.PollOption",
+    "cme.CreditDesignation",
+    "cme.EvaluationQuestion",
+]
 # What a learner's pages show about them.
 LEARNER_MODELS = [
     "accounts.User",

@@ -28,6 +28,7 @@ from quiz.forms import KnowledgeCheckForm, VoteForm, attempt_seed
 from quiz.models import Attempt, Poll, Question
 
 from . import results as results_data
+from .duration import estimates
 from .forms import ClaimForm, EvaluationForm, VerifyForm
 from .models import (
     ActivityCompletion,
@@ -48,24 +49,37 @@ from .services import (
 
 
 def catalog(request):
-    progresses = Progress.for_activities(request.user, list(Activity.objects.all()))
-    return render(request, "cme/catalog.html", {"progresses": progresses})
+    activities = list(Activity.objects.published())
+    progresses = Progress.for_activities(request.user, activities)
+    entries = list(zip(progresses, estimates(activities), strict=True))
+    return render(request, "cme/catalog.html", {"entries": entries})
 
 
 @cached_page
 def activity_detail(request, slug):
     activity = get_object_or_404(
-        Activity.objects.prefetch_related("key_takeaways", "faculty", "designations"), slug=slug
+        Activity.objects.visible_to(request.user).prefetch_related(
+            "key_takeaways", "faculty", "designations"
+        ),
+        slug=slug,
     )
     lessons = list(Lesson.objects.for_activity(activity))
-    progress = Progress.for_activity(request.user, activity, lessons)
-    return render(request, "cme/activity_detail.html", {"activity": activity, "progress": progress})
+    context = {
+        "activity": activity,
+        "progress": Progress.for_activity(request.user, activity, lessons),
+        "estimate": estimates([activity])[0],
+    }
+    return render(request, "cme/activity_detail.html", context)
 
 
-def _lessons_around(activity_slug, lesson_slug):
+def _lessons_around(user, activity_slug, lesson_slug):
     """The activity's lessons in order and the position of the one asked for, in one query."""
     lessons = list(
-        Lesson.objects.filter(activity__slug=activity_slug).select_related("activity").numbered()
+        Lesson.objects.filter(
+            activity__in=Activity.objects.visible_to(user), activity__slug=activity_slug
+        )
+        .select_related("activity")
+        .numbered()
     )
     for position, lesson in enumerate(lessons):
         if lesson.slug == lesson_slug:
@@ -75,7 +89,7 @@ def _lessons_around(activity_slug, lesson_slug):
 
 @cached_page
 def lesson_detail(request, activity_slug, lesson_slug):
-    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    lessons, position = _lessons_around(request.user, activity_slug, lesson_slug)
     lesson = lessons[position]
     progress = Progress.for_activity(request.user, lesson.activity, lessons)
     context = {
@@ -101,19 +115,24 @@ def _before_forms(learner, progress):
 def _lesson_url(activity_slug, lesson_slug):
     """Where an anonymous "Complete and continue" returns after log-in (an unknown lesson: 404)."""
     return get_object_or_404(
-        Lesson, activity__slug=activity_slug, slug=lesson_slug
+        Lesson,
+        activity__in=Activity.objects.published(),
+        activity__slug=activity_slug,
+        slug=lesson_slug,
     ).get_absolute_url()
 
 
 def _activity_page(name):
     """Where an anonymous POST to an activity returns after log-in: the page named `name` (an
     unknown activity: 404)."""
-    return lambda slug: reverse(name, args=[get_object_or_404(Activity, slug=slug).slug])
+    return lambda slug: reverse(
+        name, args=[get_object_or_404(Activity.objects.published(), slug=slug).slug]
+    )
 
 
 @login_required_post(back=_lesson_url)
 def complete_lesson(request, activity_slug, lesson_slug):
-    lessons, position = _lessons_around(activity_slug, lesson_slug)
+    lessons, position = _lessons_around(request.user, activity_slug, lesson_slug)
     activity = lessons[position].activity
     if lesson_complete(learner=request.user, lesson=lessons[position]):
         messages.success(
@@ -121,6 +140,7 @@ def complete_lesson(request, activity_slug, lesson_slug):
         )
         return redirect(activity)
     if position + 1 < len(lessons):
+        messages.success(request, f"Lesson {lessons[position].number} of {len(lessons)} complete.")
         return redirect(lessons[position + 1])
     return _after_the_last_lesson(request, activity, lessons)
 
@@ -142,7 +162,7 @@ def _after_the_last_lesson(request, activity, lessons):
 
 @login_required
 def my_progress(request):
-    progresses = Progress.for_activities(request.user, list(Activity.objects.all()))
+    progresses = Progress.for_activities(request.user, list(Activity.objects.published()))
     completed_count = sum(1 for progress in progresses if progress.state == State.COMPLETED)
     transcript = Transcript.for_completions([p.completion for p in progresses if p.completion])
     context = {
@@ -176,12 +196,14 @@ def _evaluation_page(request, activity, form=None):
 
 @login_required
 def evaluation(request, slug):
-    return _evaluation_page(request, get_object_or_404(Activity, slug=slug))
+    return _evaluation_page(
+        request, get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
+    )
 
 
 @login_required_post(back=_activity_page("cme:evaluation"))
 def submit_evaluation(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     form = EvaluationForm(request.POST, questions=list(activity.evaluation_questions.all()))
     if not form.is_valid():
         return _evaluation_page(request, activity, form)
@@ -207,12 +229,14 @@ def _claim_page(request, activity, form=None):
 
 @login_required
 def claim(request, slug):
-    return _claim_page(request, get_object_or_404(Activity, slug=slug))
+    return _claim_page(
+        request, get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
+    )
 
 
 @login_required_post(back=_activity_page("cme:claim"))
 def submit_claim(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     designation = CreditDesignation.objects.for_learner(request.user, activity)
     if designation is None:
         return _claim_page(request, activity)
@@ -229,9 +253,23 @@ def submit_claim(request, slug):
 
 
 def _knowledge_check_page(request, activity, form, attempts=None):
+    """The questions; once the learner has passed, when they passed and their certificate
+    instead, above their attempts."""
     if attempts is None:
         attempts = list(activity.attempts.filter(learner=request.user))
-    context = {"activity": activity, "form": form, "attempts": attempts}
+    passed = min((a for a in attempts if a.passed), key=lambda a: a.number, default=None)
+    completion = None
+    if passed:
+        completion = ActivityCompletion.objects.filter(
+            learner=request.user, activity=activity
+        ).first()
+    context = {
+        "activity": activity,
+        "form": form,
+        "attempts": attempts,
+        "passed": passed,
+        "completion": completion,
+    }
     return render(request, "cme/knowledge_check.html", context)
 
 
@@ -242,7 +280,7 @@ def _questions(activity):
 @login_required
 @cached_page
 def knowledge_check(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     attempts = list(activity.attempts.filter(learner=request.user))
     seed = attempt_seed(request.user, activity, len(attempts) + 1)
     form = KnowledgeCheckForm(questions=_questions(activity), seed=seed)
@@ -251,7 +289,7 @@ def knowledge_check(request, slug):
 
 @login_required_post(back=_activity_page("cme:knowledge_check"))
 def submit(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     form = KnowledgeCheckForm(request.POST, questions=_questions(activity))
     if not form.questions:
         messages.error(request, "This activity has no knowledge check yet.")
@@ -316,7 +354,7 @@ def verify(request, number=None):
 
 @staff_required
 def results(request, slug):
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     knowledge_check = results_data.knowledge_check_results(activity)
     context = {
         "activity": activity,
@@ -361,7 +399,7 @@ def _stream_csv(filename, header, rows):
 @staff_required
 def export(request, slug, name):
     """One of the results' CSV files (`results.EXPORTS`), streamed row by row."""
-    activity = get_object_or_404(Activity, slug=slug)
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
     header, rows = results_data.EXPORTS[name]
     return _stream_csv(f"{slug}-{name}.csv", header, rows(activity))
 

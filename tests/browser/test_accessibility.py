@@ -1,5 +1,5 @@
 """axe-core finds no WCAG 2.1 A or AA violation on any page type, logged out and logged in,
-at desktop and phone widths."""
+at desktop and phone widths (390 and 320 px); and no page scrolls sideways."""
 
 import re
 
@@ -20,7 +20,27 @@ from tests.cme.test_credit import evaluate
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+WIDTHS = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+    "small phone": {"width": 320, "height": 640},
+}
+# The elements that reach past the right edge of the window, if the page scrolls sideways.
+SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const clipped = (el) => {
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !clipped(el))
+    .slice(0, 3)
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
+  return [`${document.documentElement.scrollWidth} > ${width} px`, ...wide];
+}"""
 AXE = Axe()
 
 
@@ -64,9 +84,17 @@ def describe(found):
     ]
 
 
+def problems(page):
+    """axe's violations on the page as it stands, and whether it scrolls sideways."""
+    found = describe(AXE.run(page, options=WCAG_21_AA).response["violations"])
+    if wider := page.evaluate(SIDEWAYS):
+        found.append(f"scrolls sideways: {wider} reach past the window's right edge")
+    return found
+
+
 def violations(page, url):
     page.goto(url)
-    return describe(AXE.run(page, options=WCAG_21_AA).response["violations"])
+    return problems(page)
 
 
 def audit(page, urls):
@@ -147,12 +175,12 @@ def test_forms_showing_their_errors(browser, live_server, activity, learner, wid
     page = context.new_page()
     page.goto(reverse("accounts:signup"))
     page.get_by_role("button", name="Create account").click()
-    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    assert problems(page) == []
     log_in(page, learner.email, PASSWORD)
     page.goto(reverse("cme:knowledge_check", args=[activity.slug]))
     page.get_by_role("button", name="Submit answers").click()
     assert page.get_by_text("Your answers were not submitted.").is_visible()
-    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    assert problems(page) == []
     context.close()
 
 
@@ -178,12 +206,12 @@ def test_the_evaluation_claim_and_transcript_pages(
     page.goto(evaluation)
     page.get_by_role("button", name="Submit the evaluation").click()
     assert page.get_by_text("Your evaluation was not submitted.").is_visible()
-    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    assert problems(page) == []
     evaluate(physician, offering)
     page.goto(claim)
     page.get_by_role("button", name="Claim credit").click()
     assert page.get_by_text("Your claim was not recorded.").is_visible()
-    assert describe(AXE.run(page, options=WCAG_21_AA).response["violations"]) == []
+    assert problems(page) == []
     page.get_by_label("Credit to claim").select_option("1")
     page.get_by_label(re.compile("I claim only the credit commensurate")).check()
     page.get_by_role("button", name="Claim credit").click()

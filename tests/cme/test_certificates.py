@@ -155,3 +155,39 @@ def test_a_completion_on_the_expiration_date_is_valid_for_credit(client, learner
     client.force_login(learner)
     completion = complete_at(client, learner, activity, "2026-01-27 22:00Z")
     assert NOT_FOR_CREDIT not in block_texts(client.get(completion.get_absolute_url()))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "{plain}",  # no dashes
+        "{spaced}",  # spaces between the groups
+        "{lower}",  # lower case, dashes as printed
+        " {dashed} ",
+    ],
+)
+def test_a_number_typed_without_dashes_or_with_spaces_is_found(client, completion, typed):
+    number = completion.certificate_number
+    typed = typed.format(
+        plain=number.replace("-", ""),
+        spaced=number.replace("-", " "),
+        lower=number.lower(),
+        dashed=number,
+    )
+    response = client.get(reverse("cme:verify_lookup"), {"number": typed}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cme:verify", args=[number])
+    assert response.status_code == 200
+    assert "Jane Doe, MD" in " ".join(block_texts(response))
+    plain = client.get(reverse("cme:verify", args=[number.replace("-", "")]))
+    assert plain.status_code == 200
+
+
+def test_the_certificate_page_says_in_full_when_the_activity_has_expired(
+    learner_client, completion
+):
+    with time_machine.travel("2026-02-01 12:00Z", tick=False):
+        blocks = block_texts(learner_client.get(completion.get_absolute_url()))
+    assert (
+        "This activity expired on January 27, 2026. You can still read it and complete it, but "
+        "credit is no longer offered." in blocks
+    )

@@ -147,3 +147,29 @@ def test_two_racing_completions_of_one_lesson_keep_one_row(learner, lessons):
 
     assert statuses == [302, 302]
     assert LessonCompletion.objects.filter(learner=learner, lesson=lessons[0]).count() == 1
+
+
+def test_complete_and_continue_says_which_lesson_is_done_on_the_next_one(learner_client, lessons):
+    response = learner_client.post(complete_url(lessons[0]), follow=True)
+    assert response.redirect_chain[-1][0] == lessons[1].get_absolute_url()
+    blocks = block_texts(response)
+    assert "Lesson 1 of 4 complete." in blocks
+    assert "1 of 4 lessons completed" in blocks
+
+
+def test_a_lesson_shows_the_learners_progress_above_its_text(learner_client, lessons):
+    learner_client.post(complete_url(lessons[0]))
+    html = learner_client.get(lessons[1].get_absolute_url()).content.decode()
+    first_paragraph = lessons[1].paragraphs.order_by("order").first().text[:40]
+    assert html.index("1 of 4 lessons completed") < html.index(first_paragraph)
+
+
+def test_my_progress_keeps_the_seeds_count_and_labels_every_activity_plainly(
+    learner_client, activity
+):
+    blocks = block_texts(learner_client.get(reverse("cme:progress")))
+    assert "Progress: 0 Courses Completed" in blocks
+    assert "Your activities" in blocks
+    for label, value in [("State", "Not started"), ("Lessons", "0 of 4 completed")]:
+        assert blocks[blocks.index(label) + 1] == value
+    assert blocks[blocks.index("Knowledge check") + 1] == "Not taken"

@@ -290,3 +290,26 @@ def test_learners_see_no_results_link(learner_client, activity):
         results_url(activity)
         not in learner_client.get(activity.get_absolute_url()).content.decode()
     )
+
+
+def test_the_key_numbers_come_first_with_a_link_to_each_section(staff_client, activity, cohort):
+    response = staff_client.get(results_url(activity))
+    blocks = block_texts(response)
+    glance = blocks[blocks.index("At a glance") + 1 :]
+    expected = [
+        ("Learners", "3 started of 5 signed up · Funnel"),
+        ("Poll responses", "4 · mean confidence 3.75 (1 to 5) · Poll"),
+        ("Knowledge check", "67% pass rate (2 of 3 learners who attempted) · Knowledge check"),
+        ("Completions", "1 (20% of signed up)"),
+        ("Confidence change", "0 learners with both answers (shown from 5) · Outcomes"),
+        ("Evaluations", "0 · Evaluation"),
+        ("Credit claimed", "None yet · Credit"),
+        ("Discussion", "2 visible comments, 1 hidden · Discussion"),
+    ]
+    for label, value in expected:
+        assert glance[glance.index(label) + 1] == value, label
+    html = response.content.decode()
+    assert html.index("At a glance") < html.index('id="poll-')
+    poll = Poll.objects.get(activity=activity)
+    for anchor in ["funnel", f"poll-{poll.pk}", "kc", "outcomes", "evaluation", "credit"]:
+        assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html, anchor

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from lessons.models import Faculty, KeyTakeaway, Paragraph
-from tests.conftest import unavailable
+from tests.conftest import make_learner, unavailable
 from tests.html import block_texts
 
 SEED = Path(
@@ -130,8 +130,10 @@ def test_the_seeds_your_thoughts_prompt_and_poll_question_are_on_their_page_word
     start = lines.index("Your Thoughts")
     prompt = lines[start + 1]
     question = next(line for line in lines[start:] if line.startswith("How confident"))
-    response = client.get(reverse("quiz:your_thoughts", args=[activity.slug]))
-    blocks = block_texts(response)
+    url = reverse("quiz:your_thoughts", args=[activity.slug])
+    blocks = block_texts(client.get(url))
     assert "Your Thoughts" in blocks
     assert prompt in blocks
-    assert f"{question}*" in blocks  # the poll's legend; the asterisk marks it required
+    assert question in blocks  # a reader sees the question, and "Log in to answer"
+    client.force_login(make_learner())
+    assert f"{question}*" in block_texts(client.get(url))  # the legend; * marks it required

@@ -1,5 +1,7 @@
 """The Your Thoughts page and its discussion: plain-text comments, escaped, moderated."""
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -168,3 +170,15 @@ def test_the_page_runs_a_bounded_number_of_queries_however_many_comments_and_res
     with django_assert_max_num_queries(9):
         response = learner_client.get(page_url(activity))
     assert "How 31 learners answered" in block_texts(response)
+
+
+def test_an_empty_comment_comes_back_on_the_form_with_its_error(learner_client, activity):
+    page = learner_client.get(page_url(activity)).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" id="comment-form"', page)
+    assert form.group(1) == reverse("quiz:comment", args=[activity.slug]) + "#comment-form"
+    response = post(learner_client, activity, "   ")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="comment-form"' in html
+    assert "Write a comment before posting it." in " ".join(block_texts(response))
+    assert not Comment.objects.exists()

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from lessons.models import Lesson
 from quiz.forms import read_start_token, start_token
 from quiz.models import Answer, Attempt, Choice, Question
-from tests.conftest import answer_sheet, make_learner
+from tests.conftest import answer_sheet, complete_all_lessons, make_learner
 from tests.html import block_texts
 
 
@@ -382,3 +382,30 @@ def test_the_page_comes_from_the_cache_once_warm(
     learner_client.get(page_url(activity))
     with django_assert_max_num_queries(1):
         assert learner_client.get(page_url(activity)).status_code == 200
+
+
+def test_once_passed_the_page_says_when_and_links_the_certificate_instead_of_the_form(
+    learner_client, learner, activity
+):
+    learner_client.post(submit_url(activity), answer_sheet(activity, right=4))
+    complete_all_lessons(learner, activity)
+    with time_machine.travel("2025-09-02 14:00Z", tick=False):
+        learner_client.post(submit_url(activity), answer_sheet(activity, right=9))
+    response = learner_client.get(page_url(activity))
+    blocks = block_texts(response)
+    certificate = learner.activity_completions.get().get_absolute_url()
+    assert "Passed on September 2, 2025 with 9 of 10 (90%). View certificate" in blocks
+    html = response.content.decode()
+    assert f'href="{certificate}">View certificate</a>' in html
+    assert html.index("Passed on") < html.index("Your attempts")
+    assert 'type="radio"' not in html  # no blank form to fill in again
+
+
+def test_a_pass_before_the_lessons_are_done_says_what_is_left(learner_client, activity):
+    with time_machine.travel("2025-09-02 14:00Z", tick=False):
+        learner_client.post(submit_url(activity), answer_sheet(activity, right=10))
+    blocks = block_texts(learner_client.get(page_url(activity)))
+    assert (
+        "Passed on September 2, 2025 with 10 of 10 (100%). Complete every lesson for your "
+        "certificate: see the steps." in blocks
+    )

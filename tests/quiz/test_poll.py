@@ -9,7 +9,7 @@ from django.urls import reverse
 from celmod_course.cme.models import ActivityCompletion
 from quiz.models import Poll, PollOption, PollResponse
 from tests.concurrency import client_of, run_at_once
-from tests.conftest import answer_sheet, complete_all_lessons, make_learner
+from tests.conftest import PASSWORD, answer_sheet, complete_all_lessons, make_learner
 from tests.html import block_texts, block_texts_of
 
 OPTIONS = [
@@ -219,3 +219,22 @@ def test_a_staff_answer_does_not_bring_the_results_to_the_minimum(learner, staff
     blocks = block_texts(client_of(learner).get(page_url(activity)))
     assert not any(block.startswith("How 5 learners") for block in blocks)
     assert any("once at least 5 learners have answered" in block for block in blocks)
+
+
+def test_a_reader_is_told_to_log_in_before_choosing_an_answer(client, activity, poll):
+    response = client.get(page_url(activity))
+    html = response.content.decode()
+    blocks = block_texts(response)
+    assert 'type="radio"' not in html  # nothing to pick that a log-in would lose
+    assert poll.question in blocks
+    for option in OPTIONS:
+        assert option in blocks
+    login = f"{reverse('accounts:login')}?next={page_url(activity)}%23poll-confidence"
+    assert f'href="{login}">Log in to answer</a>' in html
+
+    learner = make_learner()
+    back = f"{page_url(activity)}#poll-confidence"
+    logged_in = client.post(
+        reverse("accounts:login"), {"username": learner.email, "password": PASSWORD, "next": back}
+    )
+    assert logged_in["Location"] == back  # to the question, ready to answer
