@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from celmod_course.admin import RecordAdmin
@@ -5,10 +6,47 @@ from celmod_course.admin import RecordAdmin
 from .models import Answer, Attempt, Choice, Comment, Poll, PollOption, PollResponse, Question
 
 
+class ChoiceForm(forms.ModelForm):
+    """A choice row whose "correct" box is checked with its question's other rows (by the
+    formset), not alone against the key still saved, so the key can move in one save."""
+
+    correct = forms.BooleanField(label="correct", required=False)
+
+    class Meta:
+        model = Choice
+        fields = ("order", "text")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("correct", self.instance.is_correct)
+
+    def save(self, commit=True):
+        self.instance.is_correct = self.cleaned_data["correct"]
+        return super().save(commit)
+
+
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if rows and sum(f.cleaned_data["correct"] for f in rows) != 1:
+            raise forms.ValidationError("Tick exactly one choice as correct.")
+
+    def save(self, commit=True):
+        if any("correct" in form.changed_data for form in self.forms):
+            # The key moves: clear it first, so that no statement sees two correct choices.
+            Choice.objects.filter(question=self.instance).update(is_correct=False)
+        return super().save(commit)
+
+
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    form = ChoiceForm
+    formset = ChoiceFormSet
     extra = 0
-    fields = ("order", "text", "is_correct")
+    fields = ("order", "text", "correct")
 
 
 @admin.register(Question)

@@ -145,3 +145,37 @@ def test_a_new_activity_from_the_admin_is_a_draft(staff_client, activity):
     page = staff_client.get(reverse("admin:lessons_activity_add")).content.decode()
     checkbox = re.search(r'<input type="checkbox" name="published"[^>]*>', page).group(0)
     assert "checked" not in checkbox
+
+
+def choice_rows(staff_client, question):
+    url = reverse("admin:quiz_question_change", args=[question.pk])
+    data = form_data(staff_client.get(url), "question_form")
+    rows = sorted(k for k in data if re.fullmatch(r"choices-\d+-id", k))
+    return url, data, [k.removesuffix("-id") for k in rows]
+
+
+def test_staff_move_the_correct_answer_to_another_choice_in_one_save(staff_client, activity):
+    question = Question.objects.filter(activity=activity).first()
+    old = question.choices.get(is_correct=True)
+    new = question.choices.exclude(pk=old.pk).first()
+    url, data, rows = choice_rows(staff_client, question)
+    for row in rows:
+        pk = int(data[f"{row}-id"])
+        data.pop(f"{row}-correct", None)
+        if pk == new.pk:
+            data[f"{row}-correct"] = "on"
+    assert staff_client.post(url, data).status_code == 302
+    assert list(question.choices.filter(is_correct=True)) == [new]
+
+
+def test_two_correct_choices_or_none_are_refused_in_plain_words(staff_client, activity):
+    question = Question.objects.filter(activity=activity).first()
+    url, data, rows = choice_rows(staff_client, question)
+    for ticked in (rows[:2], []):
+        for row in rows:
+            data.pop(f"{row}-correct", None)
+        data |= {f"{row}-correct": "on" for row in ticked}
+        response = staff_client.post(url, data)
+        assert response.status_code == 200
+        assert "Tick exactly one choice as correct." in response.content.decode()
+    assert question.choices.filter(is_correct=True).count() == 1
