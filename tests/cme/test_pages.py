@@ -152,3 +152,9 @@ def test_bootstrap_and_the_site_styles_are_served_by_the_app_itself(client, acti
         url = html[start - 1 : html.index('"', start)]
         response = client.get(url)
         assert response.status_code == 200, url
+
+
+def test_a_catalog_with_nothing_published_says_so(client, db):
+    response = client.get(reverse("cme:catalog"))
+    assert response.status_code == 200
+    assert "No activities are published yet." in block_texts(response)
