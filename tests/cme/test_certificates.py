@@ -191,3 +191,13 @@ def test_the_certificate_page_says_in_full_when_the_activity_has_expired(
         "This activity expired on January 27, 2026. You can still read it and complete it, but "
         "credit is no longer offered." in blocks
     )
+
+
+@pytest.mark.parametrize("typed", ["", "  ", "----"])
+def test_looking_up_nothing_asks_for_the_number(client, db, typed):
+    response = client.get(reverse("cme:verify_lookup"), {"number": typed})
+    assert response.status_code == 200
+    assert (
+        '<div class="invalid-feedback" id="number-error">Type the certificate number as printed '
+        "on the certificate.</div>" in response.content.decode()
+    )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -83,6 +84,8 @@ def test_the_evaluation_opens_once_the_activity_is_complete(learner_client, lear
     assert "1. The activity met its stated objectives.*" in blocks
     assert "Strongly agree" in blocks and "Excellent" in blocks
     assert "Yes" in blocks and "No" in blocks
+    html = learner_client.get(url).content.decode()
+    assert re.search(r'<textarea name="question_4"[^>]*rows="3"', html)  # room to write
     assert any(b.startswith("If no, please tell us what you saw.") for b in blocks)
     assert any(
         b.startswith("4. What will you change in your practice as a result of this activity?")

@@ -33,7 +33,8 @@ def test_the_estimate_follows_the_content(client, lessons):
     activity = lessons[0].activity
     before = words_to_read(activity)
     client.get(activity.get_absolute_url())  # cached, with the estimate
-    Paragraph.objects.create(lesson=lessons[0], order=99, text="word " * 600)
+    Paragraph.objects.create(lesson=lessons[0], order=98, text="word " * 300)
+    Paragraph.objects.create(lesson=lessons[0], order=99, text="word " * 300)  # read twice
     question = Question.objects.filter(activity=activity).first()
     question.prompt += " Answer in one word"
     question.save()
