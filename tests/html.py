@@ -76,8 +76,12 @@ class _FormData(HTMLParser):
             self.data[self.textarea] = text + (data if text else data.removeprefix("\n"))
 
 
-def form_data(response, form_id):
-    """What a browser would post from the page's form `form_id`, as it stands."""
+def form_data_of(html, form_id):
+    """What a browser would post from the form `form_id` of some HTML, as it stands."""
     parser = _FormData(form_id)
-    parser.feed(response.content.decode())
+    parser.feed(html)
     return parser.data
+
+
+def form_data(response, form_id):
+    return form_data_of(response.content.decode(), form_id)

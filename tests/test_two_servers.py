@@ -24,8 +24,9 @@ from django.db import connection
 
 from lessons.views import QUESTIONS_PER_MINUTE
 from quiz.models import Poll, PollResponse
-from tests.cme.test_content_edits import FIXED, _lesson_change_form
+from tests.cme.test_content_edits import FIXED
 from tests.conftest import PASSWORD, make_learner, unavailable
+from tests.html import form_data_of
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -176,7 +177,7 @@ def test_two_servers_share_sessions_limits_edits_and_votes(
     editor = Browser()
     editor.log_in(a, staff.email)
     change = f"/admin/lessons/lesson/{lessons[0].pk}/change/"
-    data = _lesson_change_form(lessons[0]) | {"paragraphs-0-text": FIXED}
+    data = form_data_of(editor.get(a + change)[1], "lesson_form") | {"paragraphs-0-text": FIXED}
     assert editor.post(a + change, data, a + change)[0] == 200
     assert FIXED in reader.get(b + lesson_url)[1]
 

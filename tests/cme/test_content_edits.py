@@ -5,33 +5,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from lessons.models import Activity, Paragraph
-from tests.html import block_texts
+from tests.html import block_texts, form_data
 
 FIXED = "CELMoDs differ from IMiDs in potency (an edit made in the admin)."
-
-
-def _lesson_change_form(lesson):
-    """The admin's change form for a lesson and its paragraphs, as a browser would post it."""
-    paragraphs = list(lesson.paragraphs.order_by("order"))
-    data = {
-        "activity": lesson.activity_id,
-        "order": lesson.order,
-        "slug": lesson.slug,
-        "heading": lesson.heading,
-        "paragraphs-TOTAL_FORMS": len(paragraphs),
-        "paragraphs-INITIAL_FORMS": len(paragraphs),
-        "paragraphs-MIN_NUM_FORMS": 0,
-        "paragraphs-MAX_NUM_FORMS": 1000,
-    }
-    for n, paragraph in enumerate(paragraphs):
-        data |= {
-            f"paragraphs-{n}-id": paragraph.pk,
-            f"paragraphs-{n}-lesson": lesson.pk,
-            f"paragraphs-{n}-order": paragraph.order,
-            f"paragraphs-{n}-speaker": paragraph.speaker_id or "",
-            f"paragraphs-{n}-text": paragraph.text,
-        }
-    return data
 
 
 def test_an_admin_edit_survives_the_start_up_steps_and_shows_to_readers_at_once(
@@ -40,9 +16,9 @@ def test_an_admin_edit_survives_the_start_up_steps_and_shows_to_readers_at_once(
     lesson = lessons[0]
     client.get(lesson.get_absolute_url())  # a reader's visit caches the page
     client.force_login(staff)
-    data = _lesson_change_form(lesson)
-    data["paragraphs-0-text"] = FIXED
-    response = client.post(reverse("admin:lessons_lesson_change", args=[lesson.pk]), data)
+    change = reverse("admin:lessons_lesson_change", args=[lesson.pk])
+    data = form_data(client.get(change), "lesson_form") | {"paragraphs-0-text": FIXED}
+    response = client.post(change, data)
     assert response.status_code == 302
 
     call_command("migrate", verbosity=0)  # what `make run` does on every start
