@@ -121,6 +121,7 @@ TEMPLATES = [
 # SQLite is the embedded default, set up for concurrent use: WAL lets readers go on while one
 # writer writes, IMMEDIATE takes the write lock at the start of a transaction (so two writers
 # queue instead of failing half-way), and the timeout makes a waiting writer wait, not fail.
+# synchronous=FULL: a committed transaction (a credit claim) survives a power loss.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Each server process keeps its connection between requests instead of opening one per request.
 CONN_MAX_AGE = envint("CONN_MAX_AGE", 600)
@@ -142,7 +143,7 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": envint("SQLITE_TIMEOUT", 20),
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
             },
             # Tests use a file too, not memory, so they run on SQLite as the site does:
             # WAL, concurrent connections from threads, a live server in another thread.

@@ -205,7 +205,8 @@ class LessonCompletion(models.Model):
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_completions"
     )
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
+    # A lesson that learners have completed cannot be deleted with their records.
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="completions")
     completed_at = models.DateTimeField(default=timezone.now)
 
     objects = LessonCompletionManager()

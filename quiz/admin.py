@@ -82,9 +82,6 @@ class AttemptAdmin(RecordAdmin):
     date_hierarchy = "submitted_at"
     inlines = [AnswerInline]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class PollOptionInline(admin.TabularInline):
     model = PollOption

@@ -87,7 +87,7 @@ class Attempt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
     )
     activity = models.ForeignKey(
-        "lessons.Activity", on_delete=models.CASCADE, related_name="attempts"
+        "lessons.Activity", on_delete=models.PROTECT, related_name="attempts"
     )
     number = models.PositiveIntegerField(help_text="1 for the learner's first attempt, and so on.")
     started_at = models.DateTimeField()
@@ -343,7 +343,7 @@ class PollResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_responses"
     )
     profession = models.CharField(max_length=32, choices=Profession.choices)
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="responses")
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="responses")
     option = models.ForeignKey(
         PollOption,
         on_delete=models.PROTECT,

@@ -10,6 +10,7 @@ PROBE = (
     "import django; django.setup(); from django.db import connection; "
     "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
     "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0]); "
+    "c.execute('PRAGMA synchronous'); print(c.fetchone()[0]); "
     "print(connection.transaction_mode)"
 )
 
@@ -54,9 +55,10 @@ def test_a_bad_number_is_refused_by_name():
 
 
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(tmp_path):
+    """...and synchronous=FULL (2): a committed credit claim survives a power loss."""
     result = run_python(PROBE, SECRET_KEY="k", SQLITE_PATH=str(tmp_path / "probe.sqlite3"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+    assert result.stdout.split() == ["wal", "20000", "2", "IMMEDIATE"]
 
 
 def test_database_url_switches_to_postgresql():

@@ -50,3 +50,8 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a user would delete what they did with it. A learner closes their own
+        # account (their name and email go, the records stay); staff make one inactive.
+        return False
