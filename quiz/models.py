@@ -126,10 +126,17 @@ class Attempt(models.Model):
     def percent(self):
         return whole_percent(self.score, self.total)
 
+    def lessons_to_review(self, *, lessons):
+        """The lessons (from `lessons`, numbered, in order) that teach the questions this attempt
+        missed, each once. All a learner who has not yet passed is told of their answers: not
+        which questions were right or wrong, so that a retake cannot keep the right ones."""
+        missed = set(self.answers.filter(is_correct=False).values_list("question__lesson_id"))
+        return [lesson for lesson in lessons if (lesson.pk,) in missed]
+
     def review(self, *, lessons, show_key):
-        """Each answer with its question's choices as this attempt showed them, and the lesson
-        that teaches it (from `lessons`, numbered). The correct choice and the rationale are
-        given only with `show_key`: a learner sees them once they have passed, never before."""
+        """Each answer with its question's choices as this attempt showed them, whether it was
+        right, and the lesson that teaches it (from `lessons`, numbered). For a learner who has
+        passed; `show_key` adds the correct choice and the rationale."""
         lessons = {lesson.pk: lesson for lesson in lessons}
         answers = (
             self.answers.select_related("question", "choice")

@@ -308,20 +308,19 @@ def submit(request, slug):
 
 @login_required
 def attempt_detail(request, slug, pk):
-    """An attempt's score and review; the correct answers only once the learner has passed."""
+    """An attempt's score; before the learner has passed, the lessons to review, and once they
+    have, the full review with the correct answers."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("activity"), pk=pk, activity__slug=slug, learner=request.user
     )
     activity = attempt.activity
     lessons = list(Lesson.objects.for_activity(activity))
     progress = Progress.for_activity(request.user, activity, lessons)
-    context = {
-        "activity": activity,
-        "attempt": attempt,
-        "review": attempt.review(lessons=lessons, show_key=progress.passed),
-        "show_key": progress.passed,
-        "progress": progress,
-    }
+    context = {"activity": activity, "attempt": attempt, "progress": progress}
+    if progress.passed:
+        context["review"] = attempt.review(lessons=lessons, show_key=True)
+    else:
+        context["to_review"] = attempt.lessons_to_review(lessons=lessons)
     return render(request, "cme/attempt_detail.html", context)
 
 
