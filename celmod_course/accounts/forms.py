@@ -66,6 +66,22 @@ class ProfileForm(forms.ModelForm):
             "now).",
         }
 
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your email address.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.instance.email
+
+    @property
+    def email_changes(self):
+        return self.is_valid() and self.cleaned_data["email"] != self.instance.email
+
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
@@ -77,6 +93,21 @@ class ProfileForm(forms.ModelForm):
 
     def clean_full_name(self):
         return SignUpForm.clean_full_name(self)
+
+    def clean(self):
+        # Whoever holds a session must not be able to move the account to their own address
+        # (then reset its password): a new address needs the password too.
+        cleaned = super().clean()
+        if cleaned.get("email", self.instance.email) != self.instance.email:
+            if not self.instance.check_password(cleaned.get("current_password") or ""):
+                self.add_error(
+                    "current_password",
+                    forms.ValidationError(
+                        "Type your current password to change your email address.",
+                        code="password_incorrect",
+                    ),
+                )
+        return cleaned
 
 
 class DeleteAccountForm(forms.Form):

@@ -88,20 +88,35 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_invalid(form)
 
 
+EMAIL_CHANGES_PER_HOUR = 3  # per account, and per new address
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    """The learner's name, profession and email address."""
-    form = ProfileForm(
-        request.POST or None,
-        instance=User.objects.get(pk=request.user.pk),  # a copy: a bad form leaves the header
-        initial={"email": request.user.email},
-    )
+    """The learner's name, profession and email address (a new one needs the password)."""
+    if request.method == "POST" and wrong_password_limit_reached(request.user):
+        return render(request, "registration/too_many.html", status=429)
+    # A copy of the user: a form with errors leaves the page's header as it was.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    if request.method == "POST" and form.has_error("current_password", "password_incorrect"):
+        count_wrong_password(request.user)
+    if request.method == "POST" and form.email_changes:
+        new_email = form.cleaned_data["email"]
+        if (
+            hit("email-change", request.user.pk, seconds=3600) > EMAIL_CHANGES_PER_HOUR
+            or hit("email-change-to", new_email, seconds=3600) > EMAIL_CHANGES_PER_HOUR
+        ):
+            form.add_error(
+                "email",
+                "You have asked to change your email address too often in the last hour. "
+                "Try again later.",
+            )
     if request.method == "POST" and form.is_valid():
         form.save()
         new_email = form.cleaned_data["email"]
         if new_email != request.user.email:
-            _send_email_change_link(request, new_email)
+            _send_email_change_mails(request, new_email)
             messages.info(
                 request,
                 f"We sent a link to {new_email}: your email address changes when you open it.",
@@ -111,14 +126,19 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form})
 
 
-def _send_email_change_link(request, new_email):
+def _send_email_change_mails(request, new_email):
+    """The link to the new address, which says nothing the learner typed (it may be anyone's);
+    a notice to the address in use, so its owner learns of a change they did not ask for."""
     token = signing.dumps(
         {"user": request.user.pk, "from": request.user.email, "to": new_email},
         salt=EMAIL_CHANGE_SALT,
     )
     link = request.build_absolute_uri(reverse("accounts:email_confirm", args=[token]))
-    body = render_to_string("accounts/email_change_email.txt", {"user": request.user, "link": link})
+    body = render_to_string("accounts/email_change_email.txt", {"link": link})
     send_mail("Confirm your new email address", body, None, [new_email])
+    reset = request.build_absolute_uri(reverse("accounts:password_reset"))
+    notice = render_to_string("accounts/email_change_notice.txt", {"reset": reset})
+    send_mail("A change of your email address was asked for", notice, None, [request.user.email])
 
 
 @login_required
