@@ -98,15 +98,15 @@ class ProfileForm(forms.ModelForm):
         # Whoever holds a session must not be able to move the account to their own address
         # (then reset its password): a new address needs the password too.
         cleaned = super().clean()
-        if cleaned.get("email", self.instance.email) != self.instance.email:
-            if not self.instance.check_password(cleaned.get("current_password") or ""):
-                self.add_error(
-                    "current_password",
-                    forms.ValidationError(
-                        "Type your current password to change your email address.",
-                        code="password_incorrect",
-                    ),
-                )
+        new_email = cleaned.get("email", self.instance.email) != self.instance.email
+        if new_email and not self.instance.check_password(cleaned.get("current_password") or ""):
+            self.add_error(
+                "current_password",
+                forms.ValidationError(
+                    "Type your current password to change your email address.",
+                    code="password_incorrect",
+                ),
+            )
         return cleaned
 
 

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lessons', '0002_activity_published'),
+        ("lessons", "0002_activity_published"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='lessoncompletion',
-            name='lesson',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='completions', to='lessons.lesson'),
+            model_name="lessoncompletion",
+            name="lesson",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="completions",
+                to="lessons.lesson",
+            ),
         ),
     ]

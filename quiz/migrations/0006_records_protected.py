@@ -5,21 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lessons', '0003_records_protected'),
-        ('quiz', '0005_plain_constraint_messages'),
+        ("lessons", "0003_records_protected"),
+        ("quiz", "0005_plain_constraint_messages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attempt',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempts', to='lessons.activity'),
+            model_name="attempt",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attempts",
+                to="lessons.activity",
+            ),
         ),
         migrations.AlterField(
-            model_name='pollresponse',
-            name='poll',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='quiz.poll'),
+            model_name="pollresponse",
+            name="poll",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="responses",
+                to="quiz.poll",
+            ),
         ),
     ]
