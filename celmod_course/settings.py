@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lessons",
     "quiz",
     "celmod_course.cme",
+    "celmod_course.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -178,6 +179,9 @@ def cache_settings(prefix):
 
 
 CACHES = {"default": cache_settings("pages"), "limits": cache_settings("limits")}
+# How long a cached page is kept; without Redis, also how long each server process may show
+# a page from before an edit made through another (celmod_course.web.pagecache).
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 # Sessions are read from the cache and written through to the database, so a lost cache (or a
 # restarted Redis) loses no session.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

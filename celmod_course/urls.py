@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
-from . import views
 from .converters import IdConverter
 
 register_converter(IdConverter, "id")
@@ -10,10 +9,7 @@ admin.site.site_header = "CELMoD course administration"
 admin.site.site_title = "CELMoD course admin"
 
 urlpatterns = [
-    path("", include("celmod_course.cme.urls")),
-    path("", include("lessons.urls")),
-    path("", include("quiz.urls")),
+    path("", include("celmod_course.web.urls")),
     path("accounts/", include("celmod_course.accounts.urls")),
     path("admin/", admin.site.urls),
-    path("health/", views.health, name="health"),
 ]

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from celmod_course.admin import RecordAdmin
 
@@ -38,10 +40,35 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "released_on", "expires_on", "status")
+    list_display = ("title", "released_on", "expires_on", "status", "results_link")
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title",)
+    readonly_fields = ("more",)
     inlines = [KeyTakeawayInline, FacultyInline, LessonInline, AbbreviationInline]
+
+    @admin.display(description="results")
+    def results_link(self, activity):
+        return format_html(
+            '<a href="{}">View results</a>', reverse("cme:results", args=[activity.slug])
+        )
+
+    @admin.display(description="Also of this activity")
+    def more(self, activity):
+        """Links to what the layers above keep of an activity (its knowledge check, poll, credit
+        and evaluation), each listed for this activity alone."""
+        if activity.pk is None:
+            return "Save the activity first; then add its knowledge check, poll and credit."
+        links = [
+            ("quiz_question", "Knowledge-check questions"),
+            ("quiz_poll", "Polls"),
+            ("cme_creditdesignation", "Credit designations"),
+            ("cme_evaluationquestion", "Evaluation questions"),
+        ]
+        return format_html_join(
+            " · ",
+            '<a href="{}?activity__id__exact={}">{}</a>',
+            ((reverse(f"admin:{name}_changelist"), activity.pk, label) for name, label in links),
+        )
 
 
 class ParagraphInline(admin.StackedInline):

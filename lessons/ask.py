@@ -2,14 +2,13 @@
 
 The answer is made of passages quoted exactly from the lessons, ranked by BM25 (bm25s); no text
 is generated. Abbreviations the activity defines (content, in the fixtures) match their long
-forms both ways. The index is built from the database once per process and rebuilt when the
-lessons, paragraphs or abbreviations change.
+forms both ways. The index is built from the database once per process and content version
+(the caller passes the page cache's), so any content edit rebuilds it.
 """
 
 import re
 import threading
 from dataclasses import dataclass
-from hashlib import sha256
 
 import bm25s
 import Stemmer
@@ -120,13 +119,21 @@ class _Index:
         self.retriever.index(abbreviations.tokens([p.text for p in passages]), show_progress=False)
 
 
-_indexes = {}  # activity id: (signature of its paragraphs, index)
+_indexes = {}  # activity id: (content version, index)
 _indexes_lock = threading.Lock()
 
 
-def _current_index(activity):
-    """The index for the activity's lessons and abbreviations as they are now: two small
-    queries each time, a rebuild when they have changed."""
+def _current_index(activity, version):
+    """The index of the activity's lessons and abbreviations, built once per content version
+    (the page cache's, which every content edit renews)."""
+    with _indexes_lock:
+        cached = _indexes.get(activity.pk)
+        if cached is None or cached[0] != version:
+            cached = _indexes[activity.pk] = (version, _build_index(activity))
+        return cached[1]
+
+
+def _build_index(activity):
     lessons = Lesson.objects.for_activity(activity).prefetch_related(
         Prefetch("paragraphs", Paragraph.objects.select_related("speaker"))
     )
@@ -142,13 +149,7 @@ def _current_index(activity):
         for paragraph in lesson.paragraphs.all()
     ]
     abbreviations = list(activity.abbreviations.values_list("short", "long"))
-    signature = sha256(repr([passages, abbreviations]).encode()).hexdigest()
-    with _indexes_lock:
-        cached = _indexes.get(activity.pk)
-        if cached is None or cached[0] != signature:
-            index = _Index(passages, _Abbreviations(abbreviations)) if passages else None
-            cached = _indexes[activity.pk] = (signature, index)
-        return cached[1]
+    return _Index(passages, _Abbreviations(abbreviations)) if passages else None
 
 
 def _highlight(text, stems):
@@ -165,9 +166,10 @@ def _highlight(text, stems):
     return mark_safe("".join(pieces))  # every piece above is escaped
 
 
-def ask(activity, question, limit=MAX_PASSAGES):
-    """The passages that best answer the question, best first; none when nothing matches."""
-    index = _current_index(activity)
+def ask(activity, question, *, version, limit=MAX_PASSAGES):
+    """The passages that best answer the question, best first; none when nothing matches.
+    `version` names the content as it is now: the index is rebuilt when it changes."""
+    index = _current_index(activity, version)
     if index is None or not (query := index.abbreviations.tokens([question])[0]):
         return []
     documents, scores = index.retriever.retrieve(

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from celmod_course.admin import RecordAdmin
+from celmod_course.signals import rows_updated
 
 from .models import Answer, Attempt, Choice, Comment, Poll, PollOption, PollResponse, Question
 
@@ -38,6 +39,7 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         if any("correct" in form.changed_data for form in self.forms):
             # The key moves: clear it first, so that no statement sees two correct choices.
             Choice.objects.filter(question=self.instance).update(is_correct=False)
+            rows_updated.send(sender=Choice)
         return super().save(commit)
 
 
@@ -126,12 +128,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the selected comments from learners")
     def hide(self, request, queryset):
-        count = queryset.update(is_hidden=True)
+        count = queryset.set_hidden(True)
         self.message_user(request, f"{count} comment(s) hidden.")
 
     @admin.action(description="Show the selected comments to learners again")
     def show(self, request, queryset):
-        count = queryset.update(is_hidden=False)
+        count = queryset.set_hidden(False)
         self.message_user(request, f"{count} comment(s) shown.")
 
     def has_add_permission(self, request):

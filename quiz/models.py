@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from celmod_course.accounts.models import Profession, learners_only
+from celmod_course.signals import rows_updated
 from celmod_course.validators import no_control_characters
 
 
@@ -456,6 +457,13 @@ COMMENT_MAX_LENGTH = 2000
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_hidden=False)
+
+    def set_hidden(self, hidden):
+        """Hide or show these comments; returns how many. Pages showing them learn of it."""
+        learner_ids = list(self.values_list("learner_id", flat=True).distinct())
+        count = self.update(is_hidden=hidden)
+        rows_updated.send(sender=Comment, learner_ids=learner_ids)
+        return count
 
 
 class Comment(models.Model):

@@ -84,13 +84,13 @@ def test_attempts_and_responses_are_read_only_in_the_admin(staff_client, activit
 
 
 def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_client, activity):
-    url = reverse("admin:lessons_activity_change", args=[activity.pk])
-    form = form_data(staff_client.get(url), "activity_form") | {
-        "designations-TOTAL_FORMS": "1",  # the admin's "Add another" row
-        "designations-0-profession": Profession.PHYSICIAN,
-        "designations-0-credit_type": AMA,
-        "designations-0-max_amount": "0.3",
-        "designations-0-statement": STATEMENT,
+    url = reverse("admin:cme_creditdesignation_add")
+    form = form_data(staff_client.get(url), "creditdesignation_form") | {
+        "activity": str(activity.pk),
+        "profession": Profession.PHYSICIAN,
+        "credit_type": AMA,
+        "max_amount": "0.3",
+        "statement": STATEMENT,
     }
     response = staff_client.post(url, form)
     assert response.status_code == 200
@@ -99,7 +99,7 @@ def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_cli
         in response.content.decode()
     )
     assert not CreditDesignation.objects.exists()
-    assert staff_client.post(url, form | {"designations-0-max_amount": "0.75"}).status_code == 302
+    assert staff_client.post(url, form | {"max_amount": "0.75"}).status_code == 302
     assert CreditDesignation.objects.get().max_amount == Decimal("0.75")
 
 

@@ -5,6 +5,7 @@ without it the test is skipped and says so, and with REQUIRE_REDIS=1 (as in CI) 
 failure.
 """
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -22,7 +23,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from lessons.views import QUESTIONS_PER_MINUTE
+from celmod_course.web.reading import QUESTIONS_PER_MINUTE
 from quiz.models import Poll, PollResponse
 from tests.cme.test_content_edits import FIXED
 from tests.conftest import PASSWORD, make_learner, unavailable
@@ -63,16 +64,23 @@ def database_env():
 
 @pytest.fixture
 def servers(redis_url, activity):
-    """Two servers (gunicorn, one worker each) on two ports; yields their base URLs."""
+    """Two servers (gunicorn, one worker each) on two ports sharing Redis; their base URLs."""
+    with running_servers(REDIS_URL=redis_url) as urls:
+        yield urls
+
+
+@contextlib.contextmanager
+def running_servers(**environment):
+    """Two servers (gunicorn, one worker each) on two ports, with `environment` set."""
     env = {
         **os.environ,
         **database_env(),
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,
-        "REDIS_URL": redis_url,
         "ENV_FILE": "",
         "CONN_MAX_AGE": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
+        **environment,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     ports = [free_port(), free_port()]
@@ -200,3 +208,36 @@ def test_two_servers_share_sessions_limits_edits_and_votes(
             )
         )
     assert PollResponse.objects.filter(learner=other).count() == 1
+
+
+PAGE_CACHE_SECONDS = 3  # the stated time, shortened for the test (60 by default)
+
+
+def test_without_redis_an_edit_through_one_server_shows_on_the_other_within_the_stated_time(
+    activity, lessons, staff, settings
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    real_password(staff)
+    with running_servers(REDIS_URL="", PAGE_CACHE_SECONDS=str(PAGE_CACHE_SECONDS)) as (a, b):
+        reader = Browser()
+        lesson_url = lessons[0].get_absolute_url()
+        overview_url = activity.get_absolute_url()
+        words = re.search(r"\(([\d,]+) words to read", reader.get(b + overview_url)[1]).group(1)
+        assert FIXED not in reader.get(b + lesson_url)[1]  # both now cached on b
+
+        editor = Browser()
+        editor.log_in(a, staff.email)
+        change = f"/admin/lessons/lesson/{lessons[0].pk}/change/"
+        page = editor.get(a + change)[1]
+        data = form_data_of(page, "lesson_form") | {"paragraphs-0-text": FIXED}
+        assert editor.post(a + change, data, a + change)[0] == 200
+        assert FIXED in reader.get(a + lesson_url)[1]  # at once where it was made
+
+        deadline = time.monotonic() + PAGE_CACHE_SECONDS + 2
+        while time.monotonic() < deadline:
+            overview = reader.get(b + overview_url)[1]
+            if FIXED in reader.get(b + lesson_url)[1] and f"({words} words" not in overview:
+                break
+            time.sleep(0.25)
+        else:
+            raise AssertionError("the edit did not reach the other server in the stated time")

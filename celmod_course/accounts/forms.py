@@ -110,24 +110,6 @@ class ProfileForm(forms.ModelForm):
         return cleaned
 
 
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To make sure it is you.",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise forms.ValidationError("That is not your password.", code="password_incorrect")
-        return self.cleaned_data["password"]
-
-
 class ResetForm(PasswordResetForm):
     email = forms.EmailField(
         label="Email address",

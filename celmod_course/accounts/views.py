@@ -102,16 +102,7 @@ def profile(request):
     if request.method == "POST" and form.has_error("current_password", "password_incorrect"):
         count_wrong_password(request.user)
     if request.method == "POST" and form.email_changes:
-        new_email = form.cleaned_data["email"]
-        if (
-            hit("email-change", request.user.pk, seconds=3600) > EMAIL_CHANGES_PER_HOUR
-            or hit("email-change-to", new_email, seconds=3600) > EMAIL_CHANGES_PER_HOUR
-        ):
-            form.add_error(
-                "email",
-                "You have asked to change your email address too often in the last hour. "
-                "Try again later.",
-            )
+        _limit_email_changes(request.user, form)
     if request.method == "POST" and form.is_valid():
         form.save()
         new_email = form.cleaned_data["email"]
@@ -124,6 +115,21 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def _limit_email_changes(user, form):
+    """A few changes an hour per account and per new address, so that nobody can mail an
+    address over and over through this form."""
+    new_email = form.cleaned_data["email"]
+    if (
+        hit("email-change", user.pk, seconds=3600) > EMAIL_CHANGES_PER_HOUR
+        or hit("email-change-to", new_email, seconds=3600) > EMAIL_CHANGES_PER_HOUR
+    ):
+        form.add_error(
+            "email",
+            "You have asked to change your email address too often in the last hour. "
+            "Try again later.",
+        )
 
 
 def _send_email_change_mails(request, new_email):

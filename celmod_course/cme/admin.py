@@ -1,10 +1,6 @@
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 
 from celmod_course.admin import RecordAdmin
-from lessons.admin import ActivityAdmin as ContentActivityAdmin
-from lessons.models import Activity
 
 from .models import (
     ActivityCompletion,
@@ -16,34 +12,26 @@ from .models import (
 )
 
 
-class CreditDesignationInline(admin.TabularInline):
-    model = CreditDesignation
-    extra = 0
-    fields = ("profession", "credit_type", "max_amount", "statement")
+@admin.register(CreditDesignation)
+class CreditDesignationAdmin(admin.ModelAdmin):
+    """The credit an activity offers, one row per profession (linked from the activity's page)."""
+
+    list_display = ("activity", "profession", "credit_type", "max_amount")
+    list_filter = ("activity", "profession")
+    list_select_related = ("activity",)
+    fields = ("activity", "profession", "credit_type", "max_amount", "statement")
 
 
-class EvaluationQuestionInline(admin.TabularInline):
-    model = EvaluationQuestion
-    extra = 0
-    fields = ("order", "kind", "prompt", "required")
+@admin.register(EvaluationQuestion)
+class EvaluationQuestionAdmin(admin.ModelAdmin):
+    """An activity's evaluation, item by item (linked from the activity's page)."""
 
-
-admin.site.unregister(Activity)
-
-
-@admin.register(Activity)
-class ActivityAdmin(ContentActivityAdmin):
-    """The content's admin (lessons.admin), with what this layer adds to an activity: its credit
-    designations, its evaluation, and a link to its results."""
-
-    list_display = (*ContentActivityAdmin.list_display, "results_link")
-    inlines = [*ContentActivityAdmin.inlines, CreditDesignationInline, EvaluationQuestionInline]
-
-    @admin.display(description="results")
-    def results_link(self, activity):
-        return format_html(
-            '<a href="{}">View results</a>', reverse("cme:results", args=[activity.slug])
-        )
+    list_display = ("order", "prompt", "kind", "required", "activity")
+    list_display_links = ("prompt",)
+    list_filter = ("activity",)
+    list_select_related = ("activity",)
+    ordering = ("activity", "order")
+    fields = ("activity", "order", "kind", "prompt", "required")
 
 
 @admin.register(ActivityCompletion)

@@ -1,15 +1,13 @@
 """How long an activity takes, estimated from what the learner reads: the words of its lessons
 and of its knowledge check (questions and choices), at a steady reading pace. Nothing is typed in
-by hand, so the estimate stays true when staff edit the content; it is kept per content version.
+by hand, so the estimate stays true when staff edit the content (the pages keep it per content
+version: `celmod_course.web.pagecache.content_memo`).
 """
 
 import math
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
-from lessons.caching import content_version
 from lessons.models import Paragraph
 from quiz.models import Choice, Question
 
@@ -31,10 +29,9 @@ class Estimate:
 
 
 def estimates(activities):
-    """An `Estimate` for each activity, in order: one query, or none from the cache."""
+    """An `Estimate` for each activity, in order: one query."""
     ids = [activity.pk for activity in activities]
-    key = f"estimates:{content_version()}:{','.join(map(str, ids))}"
-    words = cache.get_or_set(key, lambda: _words(ids), timeout=24 * 60 * 60)
+    words = _words(ids)
     return [Estimate(words.get(pk, 0)) for pk in ids]
 
 

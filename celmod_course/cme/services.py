@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from celmod_course.refusal import Refused
+from celmod_course.signals import rows_updated
 from lessons.models import LessonCompletion
 from quiz.models import Comment
 from quiz.services import attempt_submit
@@ -117,6 +118,7 @@ def account_delete(*, user):
         CreditClaim.objects.filter(evaluation__completion__learner=user).update(
             first_name="", last_name="", licence_id="", birth_month=None, birth_day=None
         )
+        rows_updated.send(sender=CreditClaim, learner_ids=[user.pk])
         AccessAttempt.objects.filter(username=old_email).delete()
         AccessLog.objects.filter(username=old_email).delete()
         AccessFailureLog.objects.filter(username=old_email).delete()

@@ -392,10 +392,13 @@ def test_evaluation_results_are_shown_to_staff_from_five_responses(staff_client,
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.content.decode()
 
 
-def test_staff_add_designations_and_evaluation_items_on_the_activity(staff_client, activity):
+def test_staff_reach_designations_and_evaluation_items_from_the_activity(staff_client, activity):
     html = staff_client.get(reverse("admin:lessons_activity_change", args=[activity.pk]))
-    assert "designations-TOTAL_FORMS" in html.content.decode()
-    assert "evaluation_questions-TOTAL_FORMS" in html.content.decode()
+    for name in ["cme_creditdesignation", "cme_evaluationquestion"]:
+        listed = f"{reverse(f'admin:{name}_changelist')}?activity__id__exact={activity.pk}"
+        assert listed in html.content.decode()
+        assert staff_client.get(listed).status_code == 200
+        assert staff_client.get(reverse(f"admin:{name}_add")).status_code == 200
     for name in ["admin:cme_creditclaim_changelist", "admin:cme_evaluation_changelist"]:
         assert staff_client.get(reverse(name)).status_code == 200
     assert staff_client.get(reverse("admin:cme_creditclaim_add")).status_code == 403

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
 
+from celmod_course.web.forms import read_start_token, start_token
 from lessons.models import Lesson
-from quiz.forms import read_start_token, start_token
 from quiz.models import Answer, Attempt, Choice, Question
 from tests.conftest import answer_sheet, complete_all_lessons, make_learner
 from tests.html import block_texts

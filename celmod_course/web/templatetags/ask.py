@@ -1,6 +1,6 @@
 from django import template
 
-from lessons.forms import QUESTION_MAX_LENGTH
+from celmod_course.web.forms import QUESTION_MAX_LENGTH
 
 register = template.Library()
 

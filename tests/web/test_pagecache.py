@@ -1,5 +1,7 @@
 """The caches: what no visitor can flood, and a site that goes on when the shared cache is gone."""
 
+import os
+import re
 import socket
 
 import pytest
@@ -8,10 +10,10 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from celmod_course.web.reading import QUESTIONS_PER_MINUTE
 from lessons.models import LessonCompletion
-from lessons.views import QUESTIONS_PER_MINUTE
 from quiz.models import Comment
-from tests.conftest import AMA, PASSWORD, make_learner
+from tests.conftest import AMA, PASSWORD, make_learner, unavailable
 from tests.html import block_texts
 
 
@@ -19,13 +21,93 @@ def ask(client, activity, n=0):
     return client.get(reverse("lessons:ask", args=[activity.slug]), {"q": f"cereblon {n}"})
 
 
-def test_query_strings_add_no_entries_to_the_readers_page_cache(client, lessons):
+def without_csrf_tokens(response):
+    """The page with its forms' CSRF tokens left out (each request gets its own)."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+
+
+@pytest.mark.parametrize("query", ["?ref=phish-campaign-42", "?next=/evil", "?token=SECRET123"])
+def test_a_query_string_on_one_readers_request_never_appears_in_another_readers_page(
+    client, lessons, query
+):
     url = lessons[0].get_absolute_url()
-    client.get(url)
-    entries = len(caches["default"]._cache)
-    for n in range(50):
-        assert client.get(url, {"flood": n}).status_code == 200
-    assert len(caches["default"]._cache) == entries
+    words = query[1:].split("=")[1]
+    own = client.get(url + query).content.decode()
+    other = Client().get(url).content.decode()
+    assert words not in own and words not in other
+    assert f'href="{reverse("accounts:login")}?next={url}"' in other
+
+
+def test_a_query_string_on_a_learners_request_never_appears_in_their_cached_pages(
+    learner_client, activity
+):
+    for url in [activity.get_absolute_url(), reverse("quiz:your_thoughts", args=[activity.slug])]:
+        assert "phish" not in learner_client.get(url + "?ref=phish").content.decode()
+        assert "phish" not in learner_client.get(url).content.decode()
+
+
+def test_a_comment_hidden_with_the_admin_action_leaves_learners_pages_at_once(
+    learner_client, staff, activity
+):
+    other = make_learner("other@example.org", "Otto Other")
+    comment = Comment.objects.create(learner=other, activity=activity, body="Buy pills here.")
+    url = reverse("quiz:your_thoughts", args=[activity.slug])
+    learner_client.get(url)
+    assert "Buy pills here." in block_texts(learner_client.get(url))  # from the cache
+    staff_client = Client()
+    staff_client.force_login(staff)
+    changelist = reverse("admin:quiz_comment_changelist")
+    action = {"action": "hide", "_selected_action": [comment.pk]}
+    assert staff_client.post(changelist, action).status_code == 302
+    assert "Buy pills here." not in " ".join(block_texts(learner_client.get(url)))
+    staff_client.post(changelist, action | {"action": "show"})
+    assert "Buy pills here." in block_texts(learner_client.get(url))
+
+
+REDIS_CACHE_TEST_URL = os.environ.get("REDIS_CACHE_TEST_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_db():
+    """A Redis database of the test's own (emptied), with both caches in it, as with REDIS_URL."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_CACHE_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.exceptions.RedisError as error:
+        unavailable(f"Redis is not answering at {REDIS_CACHE_TEST_URL} ({error}).", "REQUIRE_REDIS")
+    backend = "celmod_course.cache.FailOpenRedisCache"
+    caches_ = {
+        alias: {"BACKEND": backend, "LOCATION": REDIS_CACHE_TEST_URL, "KEY_PREFIX": alias}
+        for alias in ("default", "limits")
+    }
+    with override_settings(CACHES=caches_, REDIS_URL=REDIS_CACHE_TEST_URL):
+        yield client
+    client.flushdb()
+
+
+def test_chosen_cookies_and_page_numbers_neither_grow_the_cache_nor_evict_a_limit(
+    redis_db, learner, activity, lessons
+):
+    """The bound the page cache states: one entry per page and learner for their versions,
+    whatever CSRF cookie or `?page=` the client sends (2,000 requests here)."""
+    client = Client()
+    client.force_login(learner)
+    for n in range(QUESTIONS_PER_MINUTE):
+        assert ask(client, activity, n).status_code == 200
+    lesson = lessons[0].get_absolute_url()
+    thoughts = reverse("quiz:your_thoughts", args=[activity.slug])
+    client.get(lesson)
+    client.get(thoughts)
+    entries = redis_db.dbsize()
+    for n in range(1000):
+        client.cookies["csrftoken"] = f"{n:032d}"  # a well-formed token the client chose
+        assert client.get(lesson).status_code == 200
+    for n in range(1000):
+        assert client.get(thoughts, {"page": n + 2}).status_code == 302  # to the page it means
+    assert redis_db.dbsize() == entries
+    assert ask(client, activity).status_code == 429  # the limit's count is still there
 
 
 def test_a_flood_of_pages_cannot_push_out_a_rate_limit(client, activity, lessons):
@@ -82,11 +164,10 @@ def test_a_learners_lesson_page_comes_from_the_cache_in_one_query_once_warm(
     learner_client, lessons, django_assert_max_num_queries
 ):
     url = lessons[1].get_absolute_url()
-    learner_client.get(url)  # sets the CSRF cookie the cached page is keyed by
     first = learner_client.get(url)
     with django_assert_max_num_queries(4) as queries:
         again = learner_client.get(url)
-    assert again.content == first.content
+    assert without_csrf_tokens(again) == without_csrf_tokens(first)
     assert len(queries) == 1  # the user; the session comes from the cache
     assert "no-store" in again["Cache-Control"]
 

@@ -1,8 +1,4 @@
-"""Your Thoughts: the activity's polls and its discussion, on one page.
-
-The knowledge-check pages are in `celmod_course.cme.views`: submitting an attempt may complete
-the activity, a rule that needs the lessons too.
-"""
+"""Your Thoughts: the activity's polls and its discussion, on one page."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,20 +7,15 @@ from django.urls import reverse
 
 from celmod_course.accounts.decorators import login_required_post
 from celmod_course.refusal import Refused
-from lessons.caching import cached_page
 from lessons.models import Activity, Lesson
+from quiz.models import Comment, Moment, Poll, PollResponse
+from quiz.services import poll_answer, poll_answer_before
 
 from .forms import CommentForm, VoteForm
-from .models import Comment, Moment, Poll, PollResponse
-from .services import poll_answer, poll_answer_before
+from .lookups import activity_page, visible_activity
+from .pagecache import cached_page
 
 COMMENTS_PER_PAGE = 50
-
-
-def _your_thoughts_url(slug):
-    """Where an anonymous comment returns after log-in (an unknown activity: 404)."""
-    activity = get_object_or_404(Activity.objects.published(), slug=slug)
-    return reverse("quiz:your_thoughts", args=[activity.slug])
 
 
 def _poll_url(slug, poll_slug):
@@ -55,24 +46,33 @@ def _poll_blocks(request, activity):
     ]
 
 
-def _your_thoughts_page(request, activity, comment_form=None):
-    # Learners read one another's comments; a visitor without an account is not one of them.
-    comments = activity.comments.visible().select_related("learner")
-    if not request.user.is_authenticated:
-        comments = comments.none()
+def _your_thoughts_page(request, activity, comments_page, comment_form=None):
     context = {
         "activity": activity,
         "poll_blocks": _poll_blocks(request, activity),
-        "comments": Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page")),
+        "comments": comments_page,
         "comment_form": comment_form or CommentForm(),
     }
     return render(request, "quiz/your_thoughts.html", context)
 
 
+def _comments_page(request, activity):
+    # Learners read one another's comments; a visitor without an account is not one of them.
+    comments = activity.comments.visible().select_related("learner")
+    if not request.user.is_authenticated:
+        comments = comments.none()
+    return Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
 @cached_page(shared=True)
 def your_thoughts(request, slug):
-    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
-    return _your_thoughts_page(request, activity)
+    activity = visible_activity(request.user, slug)
+    page = _comments_page(request, activity)
+    asked = request.GET.get("page", "")
+    if asked and asked != str(page.number):
+        # One address per page of comments: any other value goes to the page it means.
+        return redirect(reverse("quiz:your_thoughts", args=[slug]) + f"?page={page.number}")
+    return _your_thoughts_page(request, activity, page)
 
 
 @login_required_post(back=_poll_url)
@@ -97,12 +97,13 @@ def vote(request, slug, poll_slug):
     return redirect(back)
 
 
-@login_required_post(back=_your_thoughts_url)
+@login_required_post(back=activity_page("quiz:your_thoughts"))
 def post_comment(request, slug):
-    activity = get_object_or_404(Activity.objects.visible_to(request.user), slug=slug)
+    activity = visible_activity(request.user, slug)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _your_thoughts_page(request, activity, comment_form=form)
+        page = _comments_page(request, activity)
+        return _your_thoughts_page(request, activity, page, comment_form=form)
     comment = Comment.objects.create(
         learner=request.user, activity=activity, body=form.cleaned_data["body"]
     )

@@ -1,0 +1,7 @@
+"""Signals any app may send, for listeners in the layers above it."""
+
+from django.dispatch import Signal
+
+# A bulk `QuerySet.update()` changed rows of `sender` (a model); Django sends no signal for it.
+# `learner_ids`: the learners whose rows changed, where the rows belong to learners.
+rows_updated = Signal()

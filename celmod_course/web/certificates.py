@@ -1,0 +1,35 @@
+"""Certificates: the learner's own, fit to print, and the public verification page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from celmod_course.cme.models import ActivityCompletion, normalize_certificate_number
+
+from .forms import VerifyForm
+
+
+@login_required
+def certificate(request, number):
+    """The learner's own certificate, fit to print; anyone else's is not found."""
+    completion = get_object_or_404(
+        ActivityCompletion.objects.select_related("activity", "learner"),
+        certificate_number=normalize_certificate_number(number),
+        learner=request.user,
+    )
+    return render(request, "cme/certificate.html", {"completion": completion})
+
+
+def verify(request, number=None):
+    """Public: name, activity, date and credit status of a certificate number, no more."""
+    if number is None:
+        form = VerifyForm(request.GET or None)
+        if form.is_valid():
+            return redirect("cme:verify", number=form.cleaned_data["number"])
+        return render(request, "cme/verify.html", {"form": form})
+    completion = (
+        ActivityCompletion.objects.select_related("activity", "learner")
+        .filter(certificate_number=normalize_certificate_number(number), learner__is_active=True)
+        .first()
+    )
+    context = {"form": VerifyForm(), "asked": True, "number": number, "completion": completion}
+    return render(request, "cme/verify.html", context, status=200 if completion else 404)

@@ -1,0 +1,87 @@
+"""Evaluation and credit: the evaluation a completed learner fills in, then the credit claim."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from celmod_course.accounts.decorators import login_required_post
+from celmod_course.cme.models import (
+    ActivityCompletion,
+    CreditDesignation,
+    Evaluation,
+    credit_offer,
+)
+from celmod_course.cme.services import credit_claim, evaluation_submit
+from celmod_course.refusal import Refused
+
+from .forms import ClaimForm, EvaluationForm
+from .lookups import activity_page, visible_activity
+
+
+def _evaluation_page(request, activity, form=None):
+    completion = ActivityCompletion.objects.filter(learner=request.user, activity=activity).first()
+    if completion is None:
+        messages.info(request, "The evaluation opens once you have completed the activity.")
+        return redirect(activity)
+    questions = list(activity.evaluation_questions.all())
+    context = {
+        "activity": activity,
+        "completion": completion,
+        "evaluation": Evaluation.objects.filter(completion=completion).first(),
+        "form": form or EvaluationForm(questions=questions),
+    }
+    return render(request, "cme/evaluation.html", context)
+
+
+@login_required
+def evaluation(request, slug):
+    return _evaluation_page(request, visible_activity(request.user, slug))
+
+
+@login_required_post(back=activity_page("cme:evaluation"))
+def submit_evaluation(request, slug):
+    activity = visible_activity(request.user, slug)
+    form = EvaluationForm(request.POST, questions=list(activity.evaluation_questions.all()))
+    if not form.is_valid():
+        return _evaluation_page(request, activity, form)
+    try:
+        evaluation_submit(learner=request.user, activity=activity, answers=form.answers())
+    except Refused as refusal:
+        messages.info(request, str(refusal))
+        return redirect("cme:evaluation", slug=slug)
+    messages.success(request, "Thank you: your evaluation is recorded.")
+    return redirect("cme:claim", slug=slug)
+
+
+def _claim_page(request, activity, form=None):
+    context = {"activity": activity}
+    try:
+        context["offer"] = offer = credit_offer(learner=request.user, activity=activity)
+    except Refused as refusal:
+        context["refusal"] = refusal
+    else:
+        context["form"] = form or ClaimForm(designation=offer.designation, learner=request.user)
+    return render(request, "cme/claim.html", context)
+
+
+@login_required
+def claim(request, slug):
+    return _claim_page(request, visible_activity(request.user, slug))
+
+
+@login_required_post(back=activity_page("cme:claim"))
+def submit_claim(request, slug):
+    activity = visible_activity(request.user, slug)
+    designation = CreditDesignation.objects.for_learner(request.user, activity)
+    if designation is None:
+        return _claim_page(request, activity)
+    form = ClaimForm(request.POST, designation=designation, learner=request.user)
+    if not form.is_valid():
+        return _claim_page(request, activity, form)
+    try:
+        claimed = credit_claim(learner=request.user, activity=activity, **form.claim())
+    except Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("cme:claim", slug=slug)
+    messages.success(request, f"You have claimed {claimed.credit}. Your certificate states it.")
+    return redirect(claimed.evaluation.completion)

@@ -1,0 +1,194 @@
+"""The page cache: whole pages for readers and learners, and everything that decides when a
+cached page is stale. Nothing else in the project caches pages or keeps a cache version.
+
+The key of a page holds everything the page renders from the request:
+
+- the **content version**, renewed by every save or delete of what pages show of an activity
+  (`CONTENT_MODELS`: its text, lessons, faculty, knowledge check, polls, credit and evaluation),
+  in the admin, by `loaddata`, anywhere, and by a bulk `update()` of them, which sends
+  `celmod_course.signals.rows_updated`;
+- the **day** in the site's time zone: an activity expires at midnight;
+- the **path**. The query string is not in the key, and no cached page renders it (the Log in
+  and Sign up links return to the path). The one parameter a cached page reads, Your Thoughts'
+  `?page=`, is in its key, and that view redirects any value but a real page's number;
+- for a learner, their id and **`User.page_version`**, counted up by every write of theirs
+  (`LEARNER_MODELS`). It is a column of the user row every request loads anyway, so every
+  server process sees a new one at once;
+- for pages that show what other learners did (`shared=True`: the poll's tally, the
+  discussion), the **shared version**, renewed by every poll answer and every comment posted,
+  edited, hidden or shown (`SHARED_MODELS`, the admin's hide and show actions included).
+
+The CSRF token is not in the key, so a client sending new cookies cannot mint new entries. A page
+is stored with a placeholder where its forms' token was, and each request gets its own token in
+its place when the page is served. Per learner the cache holds at most one entry per page (and
+per Your Thoughts page number) for their current versions; older ones expire.
+
+How long: pages are kept `settings.PAGE_CACHE_SECONDS` (60 unless set). With Redis
+(`REDIS_URL`) every server shares the cache and the versions, which live until renewed: an edit
+shows on every server's next request. Without Redis each process keeps its own cache, and the
+versions and memos expire after `PAGE_CACHE_SECONDS` too: an edit shows at once in the process
+that saved it, and within that time (60 seconds) in every other.
+
+Never cached: anything but a GET answered 200, a response carrying a one-off message, and pages
+of others' activity (`shared=True`) for visitors who are not logged in.
+"""
+
+import hashlib
+import re
+import secrets
+from functools import wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from celmod_course.signals import rows_updated
+
+CONTENT_VERSION = "content-version"
+SHARED_VERSION = "shared-version"
+
+# What pages show of an activity.
+CONTENT_MODELS = [
+    "lessons.Activity",
+    "lessons.Faculty",
+    "lessons.KeyTakeaway",
+    "lessons.Lesson",
+    "lessons.Paragraph",
+    "lessons.Abbreviation",
+    "quiz.Question",
+    "quiz.Choice",
+    "quiz.Poll",
+    "quiz.PollOption",
+    "cme.CreditDesignation",
+    "cme.EvaluationQuestion",
+]
+# What a learner's pages show about them.
+LEARNER_MODELS = [
+    "accounts.User",
+    "lessons.LessonCompletion",
+    "quiz.Attempt",
+    "quiz.PollResponse",
+    "quiz.Comment",
+    "cme.ActivityCompletion",
+    "cme.Evaluation",
+    "cme.CreditClaim",
+]
+# What pages show of every learner: the poll's tally, the discussion.
+SHARED_MODELS = ["quiz.PollResponse", "quiz.Comment"]
+
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = b"\x00csrf\x00"
+
+
+def _page_seconds():
+    return settings.PAGE_CACHE_SECONDS
+
+
+def _version_seconds():
+    return None if settings.REDIS_URL else _page_seconds()
+
+
+def _version(key):
+    return cache.get_or_set(key, lambda: secrets.token_hex(8), timeout=_version_seconds())
+
+
+def content_version():
+    """The content's current version: Ask's index and `content_memo` are kept per version too."""
+    return _version(CONTENT_VERSION)
+
+
+def content_memo(name, compute):
+    """`compute()`, kept for the current content version (for values that follow the content
+    only, such as time estimates)."""
+    key = f"memo:{content_version()}:{name}"
+    return cache.get_or_set(key, compute, timeout=_version_seconds())
+
+
+def content_changed(**kwargs):
+    cache.delete(CONTENT_VERSION)
+
+
+def others_wrote(**kwargs):
+    cache.delete(SHARED_VERSION)
+
+
+def learner_wrote(sender, instance, update_fields=None, **kwargs):
+    if sender._meta.label == "accounts.User":
+        if update_fields == frozenset({"last_login"}):
+            return  # logging in changes nothing on the pages
+        user_id = instance.pk
+    elif hasattr(instance, "learner_id"):
+        user_id = instance.learner_id
+    else:
+        completion = getattr(instance, "completion", None) or instance.evaluation.completion
+        user_id = completion.learner_id
+    User = get_user_model()
+    User.objects.filter(pk=user_id).update(page_version=F("page_version") + 1)
+
+
+def _bulk_updated(sender, learner_ids=(), **kwargs):
+    label = sender._meta.label
+    if label in CONTENT_MODELS:
+        content_changed()
+    if label in SHARED_MODELS:
+        others_wrote()
+    if label in LEARNER_MODELS and learner_ids:
+        User = get_user_model()
+        User.objects.filter(pk__in=learner_ids).update(page_version=F("page_version") + 1)
+
+
+def connect():
+    """Wire every invalidation (called once, from the web app's `ready()`)."""
+    for receiver, labels in [
+        (content_changed, CONTENT_MODELS),
+        (learner_wrote, LEARNER_MODELS),
+        (others_wrote, SHARED_MODELS),
+    ]:
+        for label in labels:
+            model = apps.get_model(label)
+            uid = f"pagecache-{receiver.__name__}-{label}"
+            post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
+    rows_updated.connect(_bulk_updated, dispatch_uid="pagecache-rows-updated")
+
+
+def page_key(request, *, shared=False):
+    """The cache key of this request's page, or None when it must be rendered afresh."""
+    if len(messages.get_messages(request)):
+        return None
+    if shared and not request.user.is_authenticated:
+        return None
+    parts = [content_version(), timezone.localdate(), request.path]
+    if shared:
+        parts += [_version(SHARED_VERSION), request.GET.get("page", "")]
+    if request.user.is_authenticated:
+        parts += [request.user.pk, request.user.page_version]
+    return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_page(view=None, *, shared=False):
+    """Serve the view's GET from the cache when the same page was rendered for the same key."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            key = page_key(request, shared=shared) if request.method == "GET" else None
+            if key and (stored := cache.get(key)) is not None:
+                token = get_token(request).encode()
+                return HttpResponse(stored.replace(_CSRF_PLACEHOLDER, token))
+            response = view(request, *args, **kwargs)
+            if key and response.status_code == 200 and not response.streaming:
+                stored = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
+                cache.set(key, stored, _page_seconds())
+            return response
+
+        return wrapper
+
+    return decorate(view) if view else decorate

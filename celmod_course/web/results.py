@@ -1,0 +1,37 @@
+"""The staff's results of an activity, and their CSV downloads."""
+
+from django.shortcuts import render
+
+from celmod_course.accounts.decorators import staff_required
+from celmod_course.accounts.models import Profession
+from celmod_course.cme import results as results_data
+
+from .downloads import stream_csv
+from .lookups import visible_activity
+
+
+@staff_required
+def results(request, slug):
+    activity = visible_activity(request.user, slug)
+    knowledge_check = results_data.knowledge_check_results(activity)
+    context = {
+        "activity": activity,
+        "polls": results_data.poll_results(activity),
+        "professions": Profession.labels,
+        "knowledge_check": knowledge_check,
+        "funnel": results_data.funnel(activity, passed=knowledge_check.passed),
+        "discussion": results_data.discussion_counts(activity),
+        "credit": results_data.credit_totals(activity),
+        "evaluation": results_data.evaluation_results(activity),
+        "outcomes": results_data.outcomes(activity),
+        "first_scores": results_data.first_attempt_scores(activity),
+    }
+    return render(request, "cme/results.html", context)
+
+
+@staff_required
+def export(request, slug, name):
+    """One of the results' CSV files (`results.EXPORTS`), streamed row by row."""
+    activity = visible_activity(request.user, slug)
+    header, rows = results_data.EXPORTS[name]
+    return stream_csv(f"{slug}-{name}.csv", header, rows(activity))
