@@ -133,7 +133,8 @@ questions = [
     "What adverse events should I expect with the CELMoD class?",
     "Could iberdomide be used before CAR T-cell therapy?",
 ]
-ask(activity, questions[0], version=version)  # the index is built once per process, before the first answer
+# The index is built once per process and content version, before the first answer.
+ask(activity, questions[0], version=version)
 timings = []
 for _ in range(20):
     for question in questions:

@@ -1,7 +1,7 @@
 class Refused(Exception):
-    """Why a learner cannot take a step now, in words for them, and what they can do instead
-    (`action`: a label and a URL), if anything. Services raise it; views show it."""
+    """Why a learner cannot take a step now, in words for them, and a `code` naming the reason,
+    from which a page offers what they can do instead. Services raise it; pages show it."""
 
-    def __init__(self, message, action=None):
+    def __init__(self, message, code=None):
         super().__init__(message)
-        self.action = action
+        self.code = code

@@ -81,6 +81,12 @@ class Choice(models.Model):
         return self.text
 
 
+class AttemptQuerySet(models.QuerySet):
+    def first_passed(self):
+        """The first of these attempts that passed (by attempt number), or None."""
+        return self.filter(passed=True).order_by("number").first()
+
+
 class Attempt(models.Model):
     """One submitted knowledge check. Every attempt is kept; retakes add new ones."""
 
@@ -99,6 +105,8 @@ class Attempt(models.Model):
     shuffle_seed = models.PositiveIntegerField(
         default=0, help_text="Orders each question's choices as this attempt showed them."
     )
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

@@ -45,7 +45,23 @@ def normalize_certificate_number(typed):
     return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
+def completion_required(step):
+    """Why `step` ("The evaluation", "Claiming credit") cannot be taken yet: it comes after the
+    activity is complete, and this says what completes it."""
+    return Refused(
+        f"{step} opens once you have completed the activity: every lesson, and a passed "
+        "knowledge check.",
+        code="not_completed",
+    )
+
+
 class ActivityCompletionManager(models.Manager):
+    def of(self, learner, activity):
+        """The learner's completion of the activity, or None."""
+        if not learner.is_authenticated:
+            return None
+        return self.filter(learner=learner, activity=activity).first()
+
     def record_if_complete(self, *, learner, activity):
         """Write the learner's completion once every lesson is done and an attempt passed.
 
@@ -61,11 +77,7 @@ class ActivityCompletionManager(models.Manager):
         )
         if not lessons or lessons - done:
             return None
-        attempt = (
-            Attempt.objects.filter(learner=learner, activity=activity, passed=True)
-            .order_by("submitted_at")
-            .first()
-        )
+        attempt = Attempt.objects.filter(learner=learner, activity=activity).first_passed()
         if attempt is None:
             return None
         try:
@@ -263,6 +275,12 @@ class EvaluationQuestion(models.Model):
         """[(value, label)] for the scaled kinds, 1 to 5; empty for the others."""
         return list(enumerate(self.SCALES.get(self.kind, []), start=1))
 
+    @property
+    def choices(self):
+        """[(value, label)] a learner picks from: the scale, or yes (1) and no (0); none for
+        free text."""
+        return [(1, "Yes"), (0, "No")] if self.kind == Kind.YES_NO else self.scale
+
 
 class Evaluation(models.Model):
     """A learner's one evaluation of an activity they completed (one per completion)."""
@@ -371,26 +389,21 @@ def credit_offer(*, learner, activity):
     Credit is claimed once, after completing the activity and its evaluation, while the activity
     is not expired, by a learner whose profession it designates credit for.
     """
-    completion = ActivityCompletion.objects.filter(learner=learner, activity=activity).first()
+    completion = ActivityCompletion.objects.of(learner, activity)
     if completion is None:
-        raise Refused(
-            "Credit is claimed once you have completed the activity: every lesson, and a "
-            "passed knowledge check.",
-            action=("Back to the activity", activity.get_absolute_url()),
-        )
-    certificate = ("View your certificate", completion.get_absolute_url())
+        raise completion_required("Claiming credit")
     claim = CreditClaim.objects.filter(evaluation__completion=completion).first()
     if claim is not None:
         raise Refused(
             f"You have claimed {claim.credit} for this activity. Credit is claimed once.",
-            action=certificate,
+            code="claimed",
         )
     if activity.is_expired():
         expired = date_format(activity.expires_on, "F j, Y")
         raise Refused(
             f"This activity expired on {expired}, so credit is no "
             "longer offered. Your certificate of completion records that you completed it.",
-            action=certificate,
+            code="expired",
         )
     designation = CreditDesignation.objects.for_learner(learner, activity)
     if designation is None:
@@ -398,12 +411,9 @@ def credit_offer(*, learner, activity):
             "This activity offers no credit for your profession "
             f"({learner.get_profession_display().lower()}). Your certificate of completion "
             "records that you completed it.",
-            action=certificate,
+            code="no_designation",
         )
     evaluation = Evaluation.objects.filter(completion=completion).first()
     if evaluation is None:
-        raise Refused(
-            "Fill in the evaluation first: credit is claimed after it.",
-            action=("Fill in the evaluation", reverse("cme:evaluation", args=[activity.slug])),
-        )
+        raise Refused("Fill in the evaluation first: credit is claimed after it.", code="evaluate")
     return CreditOffer(completion, evaluation, designation)

@@ -42,7 +42,6 @@ from .models import (
     Evaluation,
     EvaluationAnswer,
     EvaluationQuestion,
-    Kind,
     amount_text,
 )
 
@@ -389,7 +388,7 @@ def evaluation_results(activity):
         texts[question_id].append(text)
     items = []
     for question in activity.evaluation_questions.all():
-        scale = question.scale or ([(1, "Yes"), (0, "No")] if question.kind == Kind.YES_NO else [])
+        scale = question.choices
         pairs = [(value, counts[question.pk, value]) for value, _ in scale]
         total = sum(count for _, count in pairs)
         items.append(

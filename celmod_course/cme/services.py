@@ -23,6 +23,7 @@ from .models import (
     CreditClaim,
     Evaluation,
     EvaluationAnswer,
+    completion_required,
     credit_offer,
 )
 
@@ -60,9 +61,9 @@ def evaluation_submit(*, learner, activity, answers):
     already submitted one (the one-to-one with the completion decides, also for a double
     submit).
     """
-    completion = ActivityCompletion.objects.filter(learner=learner, activity=activity).first()
+    completion = ActivityCompletion.objects.of(learner, activity)
     if completion is None:
-        raise Refused("The evaluation opens once you have completed the activity.")
+        raise completion_required("The evaluation")
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(completion=completion)

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from celmod_course.accounts.decorators import login_required_post
 from celmod_course.cme.models import (
     ActivityCompletion,
-    CreditDesignation,
     Evaluation,
+    completion_required,
     credit_offer,
 )
 from celmod_course.cme.services import credit_claim, evaluation_submit
@@ -19,9 +20,9 @@ from .lookups import activity_page, visible_activity
 
 
 def _evaluation_page(request, activity, form=None):
-    completion = ActivityCompletion.objects.filter(learner=request.user, activity=activity).first()
+    completion = ActivityCompletion.objects.of(request.user, activity)
     if completion is None:
-        messages.info(request, "The evaluation opens once you have completed the activity.")
+        messages.info(request, str(completion_required("The evaluation")))
         return redirect(activity)
     questions = list(activity.evaluation_questions.all())
     context = {
@@ -53,12 +54,24 @@ def submit_evaluation(request, slug):
     return redirect("cme:claim", slug=slug)
 
 
+def _next_step(refusal, activity, learner):
+    """What a learner refused credit can do instead: (label, URL)."""
+    if refusal.code == "not_completed":
+        return "Back to the activity", activity.get_absolute_url()
+    if refusal.code == "evaluate":
+        return "Fill in the evaluation", reverse("cme:evaluation", args=[activity.slug])
+    completion = ActivityCompletion.objects.of(learner, activity)
+    return "View your certificate", completion.get_absolute_url()
+
+
 def _claim_page(request, activity, form=None):
+    """The claim form for the credit the learner may claim now, or why there is none."""
     context = {"activity": activity}
     try:
         context["offer"] = offer = credit_offer(learner=request.user, activity=activity)
     except Refused as refusal:
         context["refusal"] = refusal
+        context["next_step"] = _next_step(refusal, activity, request.user)
     else:
         context["form"] = form or ClaimForm(designation=offer.designation, learner=request.user)
     return render(request, "cme/claim.html", context)
@@ -72,10 +85,11 @@ def claim(request, slug):
 @login_required_post(back=activity_page("cme:claim"))
 def submit_claim(request, slug):
     activity = visible_activity(request.user, slug)
-    designation = CreditDesignation.objects.for_learner(request.user, activity)
-    if designation is None:
+    try:
+        offer = credit_offer(learner=request.user, activity=activity)
+    except Refused:
         return _claim_page(request, activity)
-    form = ClaimForm(request.POST, designation=designation, learner=request.user)
+    form = ClaimForm(request.POST, designation=offer.designation, learner=request.user)
     if not form.is_valid():
         return _claim_page(request, activity, form)
     try:

@@ -230,10 +230,9 @@ class EvaluationForm(forms.Form):
                 optional = "" if question.required else "Optional."
                 self.fields[name] = _text_field(label, question.required, optional)
                 continue
-            choices = question.scale or [(1, "Yes"), (0, "No")]
             self.fields[name] = forms.TypedChoiceField(
                 label=label,
-                choices=choices,
+                choices=question.choices,
                 coerce=int,
                 required=question.required,
                 widget=forms.RadioSelect,

@@ -21,12 +21,8 @@ def _knowledge_check_page(request, activity, form, attempts=None):
     instead, above their attempts."""
     if attempts is None:
         attempts = list(activity.attempts.filter(learner=request.user))
-    passed = min((a for a in attempts if a.passed), key=lambda a: a.number, default=None)
-    completion = None
-    if passed:
-        completion = ActivityCompletion.objects.filter(
-            learner=request.user, activity=activity
-        ).first()
+    passed = activity.attempts.filter(learner=request.user).first_passed()
+    completion = ActivityCompletion.objects.of(request.user, activity) if passed else None
     context = {
         "activity": activity,
         "form": form,

@@ -76,7 +76,10 @@ def test_the_overview_shows_the_designations_when_there_are_some(client, activit
 def test_the_evaluation_opens_once_the_activity_is_complete(learner_client, learner, activity):
     url = reverse("cme:evaluation", args=[activity.slug])
     response = learner_client.get(url, follow=True)
-    assert "The evaluation opens once you have completed the activity." in block_texts(response)
+    assert (
+        "The evaluation opens once you have completed the activity: every lesson, and a passed "
+        "knowledge check." in block_texts(response)
+    )
     learner_client.post(reverse("cme:submit_evaluation", args=[activity.slug]), EVALUATION)
     assert not Evaluation.objects.exists()
     complete(learner, activity)
@@ -250,7 +253,7 @@ def refusal(client, activity, form=None):
 
 
 def test_no_claim_before_completion_or_evaluation(learner_client, learner, activity, designation):
-    assert "Credit is claimed once you have completed the activity" in refusal(
+    assert "Claiming credit opens once you have completed the activity" in refusal(
         learner_client, activity
     )
     complete(learner, activity)
