@@ -208,7 +208,7 @@ def funnel(activity, passed):
 
 
 def discussion_counts(activity):
-    return Comment.objects.filter(activity=activity).aggregate(
+    return Comment.objects.filter(learners_only(), activity=activity).aggregate(
         visible=Count("pk", filter=Q(is_hidden=False)),
         hidden=Count("pk", filter=Q(is_hidden=True)),
     )
@@ -315,11 +315,18 @@ CLAIMS_CSV_HEADER = [
 ]
 
 
+def _claims(activity):
+    """Learners' credit claims for the activity (staff's test claims are not credit awarded)."""
+    return CreditClaim.objects.filter(
+        learners_only("evaluation__completion__learner"), designation__activity=activity
+    )
+
+
 def claims_csv_rows(activity):
     """One row per credit claim, with the fields the ACCME's learner reporting asks for; the
     licence or board ID and birth month and day only where the learner opted to give them."""
     claims = (
-        CreditClaim.objects.filter(designation__activity=activity)
+        _claims(activity)
         .select_related("designation", "evaluation__completion")
         .order_by("claimed_at", "pk")
     )
@@ -339,8 +346,7 @@ def claims_csv_rows(activity):
 def credit_totals(activity):
     """[(credit type, claims, total amount as printed)] for the activity."""
     rows = (
-        CreditClaim.objects.filter(learners_only("evaluation__completion__learner"))
-        .filter(designation__activity=activity)
+        _claims(activity)
         .values_list("designation__credit_type")
         .annotate(claims=Count("pk"), total=Sum("amount"))
         .order_by("designation__credit_type")

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession
+from celmod_course.cme.models import CreditDesignation
 from celmod_course.cme.results import pseudonym
 from lessons.models import Lesson, LessonCompletion
 from quiz.models import Comment, Moment, Poll, PollResponse, Question
@@ -313,3 +315,58 @@ def test_the_key_numbers_come_first_with_a_link_to_each_section(staff_client, ac
     poll = Poll.objects.get(activity=activity)
     for anchor in ["funnel", f"poll-{poll.pk}", "kc", "outcomes", "evaluation", "credit"]:
         assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html, anchor
+
+
+def test_the_page_and_every_csv_count_the_same_learners_with_staff_answers_present(
+    staff_client, activity, staff
+):
+    """Staff's own runs (answers before and after, an attempt, a claim, a comment) count
+    nowhere: every figure on the page and every download leaves them out alike."""
+    from tests.cme.test_credit import IN_CREDIT_PERIOD, claim_form, claim_url, evaluate
+    from tests.concurrency import client_of
+    from tests.conftest import complete
+
+    designation = CreditDesignation.objects.create(
+        activity=activity,
+        profession=Profession.OTHER,  # the staff member's profession, and one learner's
+        credit_type="Certificate of participation",
+        max_amount=Decimal("1.00"),
+        statement="Participation.",
+    )
+    poll = Poll.objects.get(activity=activity)
+    people = [
+        staff,
+        *(
+            make_learner(f"p{n}@example.org", f"P {n}", profession=designation.profession)
+            for n in range(2)
+        ),
+    ]
+    with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
+        for person in people:
+            PollResponse.objects.record(
+                learner=person, option=poll.options.get(value=2), moment=Moment.BEFORE, poll=poll
+            )
+            PollResponse.objects.record(learner=person, option=poll.options.get(value=4))
+            complete(person, activity)
+            evaluate(person, activity)
+            client_of(person).post(claim_url(activity), claim_form())
+            Comment.objects.create(learner=person, activity=activity, body="A thought")
+
+    blocks = " ".join(block_texts(staff_client.get(results_url(activity))))
+    assert "Poll responses 2 ·" in blocks
+    assert "2 learners with both answers (shown from 5)" in blocks
+    assert "Attempts 2" in blocks
+    assert "1 Certificate of participation in 2 claims" in blocks  # 0.5 each
+    assert "2 visible comments, 0 hidden" in blocks
+
+    def csv_rows(name):
+        return read_csv(staff_client.get(reverse(name, args=[activity.slug])))[1:]
+
+    poll_rows = csv_rows("cme:export_poll_responses")
+    assert len([row for row in poll_rows if row[3] == Moment.AFTER]) == 2
+    assert len(csv_rows("cme:export_paired")) == 2
+    answers = csv_rows("cme:export_answers")
+    assert len({(row[0], row[2]) for row in answers}) == 2
+    assert len(csv_rows("cme:export_claims")) == 2
+    staff_id = pseudonym(staff.pk)
+    assert staff_id not in {row[0] for row in poll_rows + answers}
