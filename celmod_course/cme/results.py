@@ -429,6 +429,11 @@ class Change:
     p_value: float | None  # Wilcoxon signed-rank; None without a learner who changed
 
     @property
+    def is_shown(self):
+        """Figures are shown from `Poll.RESULTS_MIN_RESPONSES` learners on."""
+        return self.n >= Poll.RESULTS_MIN_RESPONSES
+
+    @property
     def signed_change(self):
         """The mean change with its sign, as "+1.14"."""
         return f"{self.mean_change:+.2f}"
@@ -465,7 +470,7 @@ class PollOutcome:
 
     @property
     def is_shown(self):
-        return self.overall.n >= Poll.RESULTS_MIN_RESPONSES
+        return self.overall.is_shown
 
     @property
     def side_by_side(self):

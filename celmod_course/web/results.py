@@ -5,6 +5,7 @@ from django.shortcuts import render
 from celmod_course.accounts.decorators import staff_required
 from celmod_course.accounts.models import Profession
 from celmod_course.cme import results as results_data
+from quiz.models import Poll
 
 from .downloads import stream_csv
 from .lookups import visible_activity
@@ -25,6 +26,7 @@ def results(request, slug):
         "evaluation": results_data.evaluation_results(activity),
         "outcomes": results_data.outcomes(activity),
         "first_scores": results_data.first_attempt_scores(activity),
+        "shown_from": Poll.RESULTS_MIN_RESPONSES,
     }
     return render(request, "cme/results.html", context)
 
