@@ -40,6 +40,17 @@ class Activity(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         default=70, help_text="The knowledge-check score, in percent, needed to pass."
     )
+    attempts_before_wait = models.PositiveSmallIntegerField(
+        "failed attempts before a wait",
+        default=3,
+        help_text="Knowledge-check attempts a learner may fail in a row; the next one opens only "
+        "after the wait below.",
+    )
+    wait_hours = models.PositiveSmallIntegerField(
+        "wait (hours)",
+        default=24,
+        help_text="How long, after that many failed attempts, until the next one opens.",
+    )
     published = models.BooleanField(
         default=False,
         help_text="Shown to learners and in the catalog. A draft is seen by staff only "
@@ -61,6 +72,11 @@ class Activity(models.Model):
                 condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
                 name="lessons_activity_pass_mark_percent",
                 violation_error_message="The pass mark is a percentage from 1 to 100.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempts_before_wait__gte=1),
+                name="lessons_activity_attempts_before_wait_positive",
+                violation_error_message="Allow at least one attempt before a wait.",
             ),
         ]
 

@@ -9,6 +9,7 @@ accounts are left out of every tally (`User.objects.learners()`, `learners_only(
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -85,6 +86,26 @@ class AttemptQuerySet(models.QuerySet):
     def first_passed(self):
         """The first of these attempts that passed (by attempt number), or None."""
         return self.filter(passed=True).order_by("number").first()
+
+    def next_opens_at(self, learner, activity):
+        """When the learner may next attempt the activity's knowledge check, or None for now.
+
+        The attempt policy: after every `activity.attempts_before_wait` failed attempts, the
+        next opens `activity.wait_hours` after the last one. A learner who has passed may
+        retake it at once (the answers are theirs to see by then).
+        """
+        attempts = self.filter(learner=learner, activity=activity)
+        summary = attempts.aggregate(
+            count=models.Count("pk"),
+            passed=models.Count("pk", filter=models.Q(passed=True)),
+            last=models.Max("submitted_at"),
+        )
+        if summary["passed"] or not summary["count"]:
+            return None
+        if summary["count"] % activity.attempts_before_wait:
+            return None
+        opens_at = summary["last"] + timedelta(hours=activity.wait_hours)
+        return opens_at if opens_at > timezone.now() else None
 
 
 class Attempt(models.Model):

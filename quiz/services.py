@@ -8,14 +8,22 @@ lives a layer up, in `celmod_course.cme.services`, which calls `attempt_submit` 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from celmod_course.refusal import Refused
 
 from .models import Answer, Attempt, Moment, PollResponse
 
 
+def when(moment):
+    """A moment for a learner: "on December 4, 2026 at 3:15 p.m. (UTC)", in the site's zone."""
+    local = timezone.localtime(moment)
+    return f"on {date_format(local, 'F j, Y')} at {date_format(local, 'P')} ({local.tzname()})"
+
+
 def attempt_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0):
-    """Score a knowledge check and keep it with its answers; returns the attempt.
+    """Score a knowledge check and keep it with its answers; returns the attempt, or raises
+    Refused while the attempt policy makes the learner wait (`Attempt.objects.next_opens_at`).
 
     `chosen` maps every question of the activity to the choice the learner picked; the form
     has already checked that each choice belongs to its question (and the database checks
@@ -31,6 +39,14 @@ def attempt_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0
     # No savepoint when a caller's transaction holds this one: nothing here is caught and retried.
     with transaction.atomic(savepoint=False):
         get_user_model().objects.lock(learner)
+        opens_at = Attempt.objects.next_opens_at(learner, activity)
+        if opens_at is not None:
+            raise Refused(
+                f"You have used the {activity.attempts_before_wait} attempts in a row the "
+                f"knowledge check allows. Your next attempt opens {when(opens_at)}. Until then, "
+                "review the lessons.",
+                code="wait",
+            )
         attempt = Attempt.objects.create(
             learner=learner,
             activity=activity,

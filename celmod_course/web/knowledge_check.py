@@ -8,6 +8,7 @@ from celmod_course.accounts.decorators import login_required_post
 from celmod_course.cme.models import ActivityCompletion
 from celmod_course.cme.progress import Progress
 from celmod_course.cme.services import knowledge_check_submit
+from celmod_course.refusal import Refused
 from lessons.models import Lesson
 from quiz.models import Attempt, Question
 
@@ -29,6 +30,7 @@ def _knowledge_check_page(request, activity, form, attempts=None):
         "attempts": attempts,
         "passed": passed,
         "completion": completion,
+        "opens_at": Attempt.objects.next_opens_at(request.user, activity),
     }
     return render(request, "cme/knowledge_check.html", context)
 
@@ -56,13 +58,17 @@ def submit(request, slug):
         return redirect(activity)
     if not form.is_valid():
         return _knowledge_check_page(request, activity, form)
-    attempt = knowledge_check_submit(
-        learner=request.user,
-        activity=activity,
-        chosen=form.chosen(),
-        started_at=form.cleaned_data["started"],
-        shuffle_seed=form.seed,
-    )
+    try:
+        attempt = knowledge_check_submit(
+            learner=request.user,
+            activity=activity,
+            chosen=form.chosen(),
+            started_at=form.cleaned_data["started"],
+            shuffle_seed=form.seed,
+        )
+    except Refused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("cme:knowledge_check", slug=slug)
     return redirect(attempt)
 
 
