@@ -62,8 +62,8 @@ class ProfileForm(forms.ModelForm):
         fields = ("full_name", "profession")
         labels = {"full_name": "Full name"}
         help_texts = {
-            "full_name": "As it should appear on your certificates (they show your name as it is "
-            "now).",
+            "full_name": "As it should appear on the certificates you earn from now on.",
+            "profession": "Credit is offered by the profession a certificate was issued under.",
         }
 
     current_password = forms.CharField(

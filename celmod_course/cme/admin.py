@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from celmod_course.admin import RecordAdmin
 
 from .models import (
     ActivityCompletion,
+    CertificateCorrection,
     CreditClaim,
     CreditDesignation,
     Evaluation,
@@ -34,15 +37,61 @@ class EvaluationQuestionAdmin(admin.ModelAdmin):
     fields = ("activity", "order", "kind", "prompt", "required")
 
 
+class CertificateCorrectionInline(admin.TabularInline):
+    model = CertificateCorrection
+    extra = 0
+    fields = ("made_at", "kind", "name", "reason", "staff")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ActivityCompletion)
 class ActivityCompletionAdmin(RecordAdmin):
-    """Completions are records of what learners did: read-only."""
+    """Completions are records of what learners did, and their certificates as issued:
+    read-only. A certificate is corrected by a re-issue or a revocation, which is recorded."""
 
-    list_display = ("learner", "activity", "completed_at", "certificate_number")
+    list_display = ("certificate_number", "name", "activity_title", "completed_at", "learner")
     list_filter = ("activity",)
-    list_select_related = ("learner", "activity")
-    search_fields = ("learner__email", "learner__full_name", "certificate_number")
+    list_select_related = ("learner",)
+    search_fields = ("learner__email", "name", "certificate_number")
     date_hierarchy = "completed_at"
+    readonly_fields = ("correct",)
+    inlines = [CertificateCorrectionInline]
+
+    @admin.display(description="Correct this certificate")
+    def correct(self, completion):
+        url = reverse("admin:cme_certificatecorrection_add")
+        return format_html(
+            '<a href="{}?completion={}">Re-issue under a corrected name, or revoke</a>',
+            url,
+            completion.pk,
+        )
+
+
+@admin.register(CertificateCorrection)
+class CertificateCorrectionAdmin(admin.ModelAdmin):
+    """Re-issues and revocations: made here, with who and when recorded, never edited or
+    deleted afterwards."""
+
+    list_display = ("completion", "kind", "name", "made_at", "staff")
+    list_filter = ("kind",)
+    list_select_related = ("completion", "staff")
+    search_fields = ("completion__certificate_number", "name", "reason")
+    fields = ("completion", "kind", "name", "first_name", "last_name", "reason")
+    raw_id_fields = ("completion",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.staff = request.user
+        super().save_model(request, obj, form, change)
 
 
 class EvaluationAnswerInline(admin.TabularInline):

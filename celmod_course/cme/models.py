@@ -82,13 +82,29 @@ class ActivityCompletionManager(models.Manager):
             return None
         try:
             with transaction.atomic():
-                return self.create(learner=learner, activity=activity, attempt=attempt)
+                return self.create(
+                    learner=learner,
+                    activity=activity,
+                    attempt=attempt,
+                    # What the certificate states, as issued: never read from the live profile
+                    # or activity again.
+                    name=learner.full_name,
+                    profession=learner.profession,
+                    activity_title=activity.title,
+                    released_on=activity.released_on,
+                    expires_on=activity.expires_on,
+                )
         except IntegrityError:
             return None
 
 
 class ActivityCompletion(models.Model):
-    """A learner's completion of an activity, and the certificate that proves it."""
+    """A learner's completion of an activity, and the certificate that proves it.
+
+    The certificate is an issued record: the name as printed, the profession and the activity's
+    title and dates are written here when the activity is completed, and every page and export
+    reads them from here. A correction is a `CertificateCorrection` (re-issue or revocation).
+    """
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_completions"
@@ -108,6 +124,11 @@ class ActivityCompletion(models.Model):
         default=new_certificate_number,
         editable=False,
     )
+    name = models.CharField("name as issued", max_length=150)
+    profession = models.CharField(max_length=32, choices=Profession.choices)
+    activity_title = models.CharField(max_length=200)
+    released_on = models.DateField()
+    expires_on = models.DateField()
 
     objects = ActivityCompletionManager()
 
@@ -131,7 +152,27 @@ class ActivityCompletion(models.Model):
     @property
     def is_valid_for_credit(self):
         """Credit only for completions on or before the activity's expiration date."""
-        return self.completed_on <= self.activity.expires_on
+        return self.completed_on <= self.expires_on
+
+    @cached_property
+    def _corrections(self):
+        return list(self.corrections.select_related("staff").order_by("made_at", "pk"))
+
+    @property
+    def revocation(self):
+        """The correction that revoked this certificate, or None."""
+        return next((c for c in self._corrections if c.kind == Correction.REVOKE), None)
+
+    @property
+    def reissue(self):
+        """The latest re-issue under a corrected name, or None."""
+        reissues = [c for c in self._corrections if c.kind == Correction.REISSUE]
+        return reissues[-1] if reissues else None
+
+    @property
+    def printed_name(self):
+        """The name the certificate prints: as issued, or as a staff re-issue corrected it."""
+        return self.reissue.name if self.reissue else self.name
 
     @cached_property
     def claim(self):
@@ -163,9 +204,9 @@ def amount_text(amount):
 
 
 class CreditDesignationQuerySet(models.QuerySet):
-    def for_learner(self, learner, activity):
-        """The designation for the learner's profession on this activity, or None."""
-        return self.filter(activity=activity, profession=learner.profession).first()
+    def for_profession(self, profession, activity):
+        """The designation for this profession on this activity, or None."""
+        return self.filter(activity=activity, profession=profession).first()
 
 
 class CreditDesignation(models.Model):
@@ -348,6 +389,10 @@ class CreditClaim(models.Model):
     )
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the certificate states of the credit, as issued when it was claimed.
+    profession = models.CharField(max_length=32, choices=Profession.choices)
+    credit_type = models.CharField(max_length=200)
+    statement = models.TextField()
 
     class Meta:
         constraints = [
@@ -371,7 +416,7 @@ class CreditClaim(models.Model):
     @property
     def credit(self):
         """As printed: "0.5 AMA PRA Category 1 Credit™"."""
-        return f"{amount_text(self.amount)} {self.designation.credit_type}"
+        return f"{amount_text(self.amount)} {self.credit_type}"
 
 
 @dataclass(frozen=True)
@@ -405,15 +450,90 @@ def credit_offer(*, learner, activity):
             "longer offered. Your certificate of completion records that you completed it.",
             code="expired",
         )
-    designation = CreditDesignation.objects.for_learner(learner, activity)
+    # The profession the certificate was issued under: changing it later earns nothing.
+    designation = CreditDesignation.objects.for_profession(completion.profession, activity)
     if designation is None:
         raise Refused(
             "This activity offers no credit for your profession "
-            f"({learner.get_profession_display().lower()}). Your certificate of completion "
-            "records that you completed it.",
+            f"({completion.get_profession_display().lower()}, as your certificate was issued). "
+            "Your certificate of completion records that you completed it.",
             code="no_designation",
         )
     evaluation = Evaluation.objects.filter(completion=completion).first()
     if evaluation is None:
         raise Refused("Fill in the evaluation first: credit is claimed after it.", code="evaluate")
     return CreditOffer(completion, evaluation, designation)
+
+
+class Correction(models.TextChoices):
+    REISSUE = "reissue", "Re-issue under a corrected name"
+    REVOKE = "revoke", "Revoke"
+
+
+class CertificateCorrection(models.Model):
+    """A staff correction of an issued certificate, recorded with who, when and why: a re-issue
+    under a corrected name, or a revocation. Kept for good, like every record of the activity."""
+
+    completion = models.ForeignKey(
+        ActivityCompletion, on_delete=models.PROTECT, related_name="corrections"
+    )
+    kind = models.CharField(max_length=8, choices=Correction.choices)
+    name = models.CharField(
+        "corrected name",
+        max_length=150,
+        blank=True,
+        validators=[no_control_characters],
+        help_text="For a re-issue: the name as the certificate should print it.",
+    )
+    first_name = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[no_control_characters],
+        help_text="For a re-issue with credit: the corrected first name for the accreditor.",
+    )
+    last_name = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[no_control_characters],
+        help_text="For a re-issue with credit: the corrected last name for the accreditor.",
+    )
+    reason = models.TextField(
+        validators=[no_control_characters], help_text="Why: what the learner asked, or the error."
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    made_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="cme_correction_has_reason",
+                violation_error_message="Say why the certificate is corrected.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=Correction.REVOKE) | ~models.Q(name=""),
+                name="cme_correction_reissue_has_name",
+                violation_error_message="A re-issue needs the corrected name.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=Correction.values),
+                name="cme_correction_kind_valid",
+                violation_error_message="Choose re-issue or revoke.",
+            ),
+            models.UniqueConstraint(
+                fields=["completion"],
+                condition=models.Q(kind=Correction.REVOKE),
+                name="cme_correction_revoked_once",
+                violation_error_message="This certificate is already revoked.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.completion.certificate_number}"
+
+    def clean(self):
+        if self.completion_id and self.completion.revocation:
+            raise ValidationError("This certificate is revoked; it cannot be corrected any more.")

@@ -197,16 +197,16 @@ class Transcript:
         totals = defaultdict(Decimal)
         for _, claim in self.entries:
             if claim:
-                totals[claim.designation.credit_type] += claim.amount
+                totals[claim.credit_type] += claim.amount
         return [(credit_type, amount_text(total)) for credit_type, total in sorted(totals.items())]
 
     def csv_rows(self):
         for completion, claim in self.entries:
             yield [
-                completion.activity.title,
+                completion.activity_title,
                 completion.completed_on.isoformat(),
                 completion.certificate_number,
-                claim.designation.credit_type if claim else "",
+                claim.credit_type if claim else "",
                 amount_text(claim.amount) if claim else "",
             ]
 

@@ -17,6 +17,7 @@ from django.db.models import (
     FloatField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
 )
 from django.utils.crypto import salted_hmac
@@ -38,6 +39,8 @@ from quiz.models import (
 
 from .models import (
     ActivityCompletion,
+    CertificateCorrection,
+    Correction,
     CreditClaim,
     Evaluation,
     EvaluationAnswer,
@@ -316,10 +319,20 @@ CLAIMS_CSV_HEADER = [
 
 
 def _claims(activity):
-    """Learners' credit claims for the activity (staff's test claims are not credit awarded)."""
+    """Learners' credit claims for the activity, as issued: not staff's test claims, nor those
+    whose certificate was revoked."""
+    revoked = CertificateCorrection.objects.filter(kind=Correction.REVOKE).values("completion")
     return CreditClaim.objects.filter(
         learners_only("evaluation__completion__learner"), designation__activity=activity
-    )
+    ).exclude(evaluation__completion__in=revoked)
+
+
+def _corrected(field):
+    """The `field` of the latest re-issue of the claim's certificate that corrected it."""
+    reissues = CertificateCorrection.objects.filter(
+        completion=OuterRef("evaluation__completion"), kind=Correction.REISSUE
+    ).exclude(**{field: ""})
+    return Subquery(reissues.order_by("-made_at", "-pk").values(field)[:1])
 
 
 def claims_csv_rows(activity):
@@ -327,17 +340,18 @@ def claims_csv_rows(activity):
     licence or board ID and birth month and day only where the learner opted to give them."""
     claims = (
         _claims(activity)
-        .select_related("designation", "evaluation__completion")
+        .select_related("evaluation__completion")
+        .annotate(first=_corrected("first_name"), last=_corrected("last_name"))
         .order_by("claimed_at", "pk")
     )
     for claim in claims.iterator(chunk_size=CHUNK):
         yield [
-            claim.first_name,
-            claim.last_name,
+            claim.first or claim.first_name,
+            claim.last or claim.last_name,
             claim.licence_id,
             claim.birth_month or "",
             claim.birth_day or "",
-            claim.designation.credit_type,
+            claim.credit_type,
             amount_text(claim.amount),
             claim.evaluation.completion.completed_on.isoformat(),
         ]
@@ -347,9 +361,9 @@ def credit_totals(activity):
     """[(credit type, claims, total amount as printed)] for the activity."""
     rows = (
         _claims(activity)
-        .values_list("designation__credit_type")
+        .values_list("credit_type")
         .annotate(claims=Count("pk"), total=Sum("amount"))
-        .order_by("designation__credit_type")
+        .order_by("credit_type")
     )
     return [(credit_type, claims, amount_text(total)) for credit_type, claims, total in rows]
 

@@ -20,6 +20,7 @@ from quiz.services import attempt_submit
 
 from .models import (
     ActivityCompletion,
+    CertificateCorrection,
     CreditClaim,
     Evaluation,
     EvaluationAnswer,
@@ -93,6 +94,10 @@ def credit_claim(*, learner, activity, amount, first_name, last_name, reporting=
                 return CreditClaim.objects.create(
                     evaluation=offer.evaluation,
                     designation=offer.designation,
+                    # What the certificate states of the credit, as issued now.
+                    profession=offer.completion.profession,
+                    credit_type=offer.designation.credit_type,
+                    statement=offer.designation.statement,
                     amount=amount,
                     attested=True,
                     first_name=first_name,
@@ -118,6 +123,10 @@ def account_delete(*, user):
         EvaluationAnswer.objects.filter(evaluation__completion__learner=user).update(text="")
         CreditClaim.objects.filter(evaluation__completion__learner=user).update(
             first_name="", last_name="", licence_id="", birth_month=None, birth_day=None
+        )
+        ActivityCompletion.objects.filter(learner=user).update(name=DELETED_NAME)
+        CertificateCorrection.objects.filter(completion__learner=user).update(
+            name="", first_name="", last_name=""
         )
         rows_updated.send(sender=CreditClaim, learner_ids=[user.pk])
         AccessAttempt.objects.filter(username=old_email).delete()

@@ -266,7 +266,8 @@ def test_no_claim_for_a_profession_without_a_designation(client, activity, desig
     evaluate(nurse, activity)
     text = refusal(client_of(nurse), activity)
     assert (
-        "This activity offers no credit for your profession (nurse or nurse practitioner)." in text
+        "This activity offers no credit for your profession (nurse or nurse practitioner, as your "
+        "certificate was issued)." in text
     )
 
 

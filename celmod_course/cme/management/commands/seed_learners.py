@@ -116,6 +116,11 @@ class Seeder:
                     activity=self.activity,
                     attempt_id=attempt_id,
                     completed_at=at,
+                    name=self.names[user_id],
+                    profession=self.professions[user_id],
+                    activity_title=self.activity.title,
+                    released_on=self.activity.released_on,
+                    expires_on=self.activity.expires_on,
                 )
                 for user_id, (attempt_id, at) in passed.items()
             ),
@@ -147,8 +152,10 @@ class Seeder:
             ),
             batch_size=BATCH,
         )
-        made = User.objects.filter(is_synthetic=True).order_by("pk").values_list("pk", "profession")
-        self.professions = dict(list(made)[offset:])
+        made = User.objects.filter(is_synthetic=True).order_by("pk")
+        made = list(made.values_list("pk", "profession", "full_name"))[offset:]
+        self.professions = {pk: profession for pk, profession, _ in made}
+        self.names = {pk: name for pk, _, name in made}
         return list(self.professions)
 
     def complete_lessons(self, users):
