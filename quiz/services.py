@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 
 from celmod_course.refusal import Refused
 
-from .models import Answer, Attempt, Moment, PollResponse
+from .models import Answer, Attempt, Comment, Moment, PollResponse
 
 
 def when(moment):
@@ -96,6 +96,12 @@ def poll_answer(*, learner, option):
     answered it. Their answer before the lessons, if any, is kept with it; the learner's row is
     locked so that one arriving at the same moment is not missed."""
     with transaction.atomic():
-        if option.poll.asked_before:
-            get_user_model().objects.lock(learner)
+        get_user_model().objects.lock(learner)
         return PollResponse.objects.record(learner=learner, option=option)
+
+
+def comment_post(*, learner, activity, body):
+    """Post the learner's comment in the activity's discussion; returns it."""
+    with transaction.atomic():
+        get_user_model().objects.lock(learner)
+        return Comment.objects.create(learner=learner, activity=activity, body=body)

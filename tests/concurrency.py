@@ -42,8 +42,9 @@ WAITING = """
 
 
 def run_held(lock_sql, jobs, params=(), timeout=20):
-    """PostgreSQL: run the jobs in threads while this connection holds a lock (`lock_sql`), and
-    let them go together once every job is waiting on a lock; return their results in order.
+    """PostgreSQL: run the jobs in threads while this connection holds a lock (`lock_sql`, or a
+    function that takes it, such as a service run in this transaction), and let them go
+    together once every job is waiting on a lock; return their results in order.
 
     Whatever each job does before it needs what is held happens first, so the jobs then meet at
     the same point every run, not by chance. Also returns, per waiting job, whether it had
@@ -51,7 +52,10 @@ def run_held(lock_sql, jobs, params=(), timeout=20):
     """
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(lock_sql, params)
+            if callable(lock_sql):
+                lock_sql()
+            else:
+                cursor.execute(lock_sql, params)
             futures = [pool.submit(_closing, job) for job in jobs]
             deadline = time.monotonic() + timeout
             while True:

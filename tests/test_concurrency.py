@@ -2,16 +2,18 @@
 nothing lost, nothing duplicated, and no database error reaches a learner."""
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from celmod_course.cme.models import ActivityCompletion
-from celmod_course.cme.services import knowledge_check_submit, lesson_complete
+from celmod_course.cme.models import ActivityCompletion, CreditClaim
+from celmod_course.cme.services import account_delete, knowledge_check_submit, lesson_complete
 from lessons.models import Lesson, LessonCompletion
 from quiz.models import Attempt, Comment, Poll, PollResponse
+from tests.cme.test_credit import IN_CREDIT_PERIOD
 from tests.concurrency import client_of, posting, run_at_once, run_held
-from tests.conftest import answer_sheet, make_learner
+from tests.conftest import answer_sheet, complete, make_learner
 
 LEARNERS = 8
 
@@ -51,6 +53,8 @@ def test_many_learners_completing_voting_commenting_and_submitting_at_once(activ
 
 
 def test_one_learner_submitting_many_attempts_at_once_numbers_them_all(activity, learner):
+    activity.attempts_before_wait = 10  # the policy allows them all
+    activity.save()
     client = Client()
     client.force_login(learner)
     url = reverse("cme:submit", args=[activity.slug])
@@ -120,3 +124,34 @@ def test_the_last_lesson_and_a_passing_attempt_at_the_same_moment_complete_the_a
         ],
     )
     assert ActivityCompletion.objects.filter(learner=learner, activity=activity).count() == 1
+
+
+@postgresql_only
+def test_comments_claims_and_answers_sent_while_the_account_is_deleted_are_refused(
+    activity, learner, designation
+):
+    """The deletion holds the learner's row until it commits; what the learner sent meanwhile
+    waits for it, then finds the account closed: a 403 each, and nothing of it survives."""
+    from tests.cme.test_credit import claim_form, claim_url, evaluate
+
+    with time_machine.travel(IN_CREDIT_PERIOD, tick=True):
+        complete(learner, activity)
+        evaluate(learner, activity)
+        client = client_of(learner)
+        thoughts = reverse("quiz:comment", args=[activity.slug])
+        poll = activity.polls.get()
+        vote = {f"poll-{poll.pk}-option": poll.options.first().pk}
+        jobs = [
+            posting(client_of(learner), thoughts, {"body": f"Sent while leaving {n}"})
+            for n in range(3)
+        ]
+        jobs += [
+            posting(client_of(learner), claim_url(activity), claim_form()),
+            posting(client_of(learner), poll.get_vote_url(), vote),
+        ]
+        statuses, _ = run_held(lambda: account_delete(user=learner), jobs)
+    assert statuses == [403] * 5
+    assert not Comment.objects.filter(learner=learner).exists()
+    assert not CreditClaim.objects.exists()
+    assert not PollResponse.objects.filter(learner=learner).exists()
+    assert client.get(reverse("cme:progress")).status_code == 302  # logged out: no account

@@ -1,5 +1,6 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 
@@ -39,13 +40,18 @@ class UserManager(BaseUserManager):
         return self.filter(is_staff=False)
 
     def lock(self, user):
-        """Hold the user's row until the transaction ends.
+        """Hold the user's row until the transaction ends; raise PermissionDenied (a 403) if
+        the account is closed.
 
-        Workflows that may complete an activity take this lock first, so one learner's
-        concurrent requests run one after the other (SQLite's IMMEDIATE transactions
-        already do; this is for PostgreSQL).
+        Every write that records something for a learner takes this lock first, so one
+        learner's concurrent requests run one after the other (SQLite's IMMEDIATE transactions
+        already do; this is for PostgreSQL), and nothing is recorded for an account while or
+        after it is deleted: the deletion holds the same lock, and a write that waited for it
+        then finds the account closed.
         """
-        list(self.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        rows = self.select_for_update().filter(pk=user.pk).values_list("is_active", flat=True)
+        if list(rows) != [True]:
+            raise PermissionDenied("This account is closed.")
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

@@ -67,6 +67,7 @@ def evaluation_submit(*, learner, activity, answers):
         raise completion_required("The evaluation")
     try:
         with transaction.atomic():
+            get_user_model().objects.lock(learner)
             evaluation = Evaluation.objects.create(completion=completion)
             EvaluationAnswer.objects.bulk_create(
                 EvaluationAnswer(evaluation=evaluation, question=q, value=v, yes=y, text=t)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from celmod_course.accounts.decorators import login_required_post
 from celmod_course.refusal import Refused
 from lessons.models import Activity, Lesson
-from quiz.models import Comment, Moment, Poll, PollResponse
-from quiz.services import poll_answer, poll_answer_before
+from quiz.models import Moment, Poll, PollResponse
+from quiz.services import comment_post, poll_answer, poll_answer_before
 
 from .forms import CommentForm, VoteForm
 from .lookups import activity_page, visible_activity
@@ -104,9 +104,7 @@ def post_comment(request, slug):
     if not form.is_valid():
         page = _comments_page(request, activity)
         return _your_thoughts_page(request, activity, page, comment_form=form)
-    comment = Comment.objects.create(
-        learner=request.user, activity=activity, body=form.cleaned_data["body"]
-    )
+    comment = comment_post(learner=request.user, activity=activity, body=form.cleaned_data["body"])
     messages.success(request, "Your comment is posted.")
     position = activity.comments.visible().filter(pk__lte=comment.pk).count()
     page = (position - 1) // COMMENTS_PER_PAGE + 1
