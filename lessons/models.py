@@ -204,14 +204,18 @@ class Paragraph(models.Model):
 
 
 class LessonCompletionManager(models.Manager):
-    def record(self, *, learner, lesson):
-        """Mark the lesson complete for the learner; False if it already was.
+    def record(self, *, learner, lesson, opened_at=None):
+        """Mark the lesson complete for the learner; False if it already was. `opened_at`: when
+        the page they completed it from was opened, if known.
 
         The unique constraint decides, so two racing requests still leave one row.
         """
+        now = timezone.now()
+        if opened_at is not None and opened_at > now:
+            opened_at = None
         try:
             with transaction.atomic():
-                self.create(learner=learner, lesson=lesson)
+                self.create(learner=learner, lesson=lesson, opened_at=opened_at, completed_at=now)
         except IntegrityError:
             return False
         return True
@@ -223,6 +227,9 @@ class LessonCompletion(models.Model):
     )
     # A lesson that learners have completed cannot be deleted with their records.
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="completions")
+    opened_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the page the lesson was completed from was opened."
+    )
     completed_at = models.DateTimeField(default=timezone.now)
 
     objects = LessonCompletionManager()
@@ -236,10 +243,20 @@ class LessonCompletion(models.Model):
             models.UniqueConstraint(
                 fields=["learner", "lesson"], name="lessons_completion_one_per_learner"
             ),
+            models.CheckConstraint(
+                condition=models.Q(opened_at__isnull=True)
+                | models.Q(opened_at__lte=models.F("completed_at")),
+                name="lessons_completion_opened_before_completed",
+            ),
         ]
 
     def __str__(self):
         return f"{self.learner} completed {self.lesson}"
+
+    @property
+    def time_spent(self):
+        """From opening the page to completing the lesson, or None if not known."""
+        return self.completed_at - self.opened_at if self.opened_at else None
 
 
 class Abbreviation(models.Model):

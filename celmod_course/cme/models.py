@@ -393,6 +393,11 @@ class CreditClaim(models.Model):
     profession = models.CharField(max_length=32, choices=Profession.choices)
     credit_type = models.CharField(max_length=200)
     statement = models.TextField()
+    time_recorded = models.DurationField(
+        null=True,
+        help_text="The time the site recorded on the activity when credit was claimed, shown to "
+        "the learner beside the amount they attested to.",
+    )
 
     class Meta:
         constraints = [

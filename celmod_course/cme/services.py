@@ -18,6 +18,7 @@ from lessons.models import LessonCompletion
 from quiz.models import Comment
 from quiz.services import attempt_submit
 
+from .duration import time_recorded
 from .models import (
     ActivityCompletion,
     CertificateCorrection,
@@ -29,11 +30,12 @@ from .models import (
 )
 
 
-def lesson_complete(*, learner, lesson):
-    """Mark the lesson complete; returns the activity's new completion, if this completed it."""
+def lesson_complete(*, learner, lesson, opened_at=None):
+    """Mark the lesson complete (`opened_at`: when its page was opened, if known); returns the
+    activity's new completion, if this completed it."""
     with transaction.atomic():
         get_user_model().objects.lock(learner)
-        LessonCompletion.objects.record(learner=learner, lesson=lesson)
+        LessonCompletion.objects.record(learner=learner, lesson=lesson, opened_at=opened_at)
         return ActivityCompletion.objects.record_if_complete(
             learner=learner, activity=lesson.activity
         )
@@ -99,6 +101,7 @@ def credit_claim(*, learner, activity, amount, first_name, last_name, reporting=
                     profession=offer.completion.profession,
                     credit_type=offer.designation.credit_type,
                     statement=offer.designation.statement,
+                    time_recorded=time_recorded(learner, activity),
                     amount=amount,
                     attested=True,
                     first_name=first_name,

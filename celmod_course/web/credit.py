@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from celmod_course.accounts.decorators import login_required_post
+from celmod_course.cme.duration import time_recorded
 from celmod_course.cme.models import (
     ActivityCompletion,
     Evaluation,
@@ -74,6 +75,7 @@ def _claim_page(request, activity, form=None):
         context["next_step"] = _next_step(refusal, activity, request.user)
     else:
         context["form"] = form or ClaimForm(designation=offer.designation, learner=request.user)
+        context["minutes"] = round(time_recorded(request.user, activity).total_seconds() / 60)
     return render(request, "cme/claim.html", context)
 
 

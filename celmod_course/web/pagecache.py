@@ -20,8 +20,10 @@ The key of a page holds everything the page renders from the request:
 
 The CSRF token is not in the key, so a client sending new cookies cannot mint new entries. A page
 is stored with a placeholder where its forms' token was, and each request gets its own token in
-its place when the page is served. Per learner the cache holds at most one entry per page (and
-per Your Thoughts page number) for their current versions; older ones expire.
+its place when the page is served; so too the signed time the page was served, which a form
+carries as `{% served_at %}` (a lesson's "Complete and continue" records when it was opened).
+Per learner the cache holds at most one entry per page (and per Your Thoughts page number) for
+their current versions; older ones expire.
 
 How long: pages are kept `settings.PAGE_CACHE_SECONDS` (60 unless set). With Redis
 (`REDIS_URL`) every server shares the cache and the versions, which live until renewed: an edit
@@ -36,12 +38,14 @@ of others' activity (`shared=True`) for visitors who are not logged in.
 import hashlib
 import re
 import secrets
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
@@ -85,6 +89,33 @@ SHARED_MODELS = ["quiz.PollResponse", "quiz.Comment"]
 
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"\x00csrf\x00"
+SERVED_PLACEHOLDER = "\x00served\x00"
+SERVED_SALT = "web.page-served"
+SERVED_MAX_AGE = 60 * 60 * 24  # a page left open for over a day tells nothing of reading time
+
+
+def served_token():
+    """The signed moment this page is served, for a form to send back."""
+    return signing.dumps(timezone.now().timestamp(), salt=SERVED_SALT)
+
+
+def read_served_token(token):
+    """When the page that sent `token` was served, or None if missing, forged or too old."""
+    try:
+        return datetime.fromtimestamp(
+            float(signing.loads(token, salt=SERVED_SALT, max_age=SERVED_MAX_AGE)), tz=UTC
+        )
+    except (signing.BadSignature, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _for_this_request(request, content):
+    """A page as stored, with this request's CSRF token and served time in their places."""
+    if _CSRF_PLACEHOLDER in content:
+        content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+    if SERVED_PLACEHOLDER.encode() in content:
+        content = content.replace(SERVED_PLACEHOLDER.encode(), served_token().encode())
+    return content
 
 
 def _page_seconds():
@@ -181,12 +212,13 @@ def cached_page(view=None, *, shared=False):
         def wrapper(request, *args, **kwargs):
             key = page_key(request, shared=shared) if request.method == "GET" else None
             if key and (stored := cache.get(key)) is not None:
-                token = get_token(request).encode()
-                return HttpResponse(stored.replace(_CSRF_PLACEHOLDER, token))
+                return HttpResponse(_for_this_request(request, stored))
             response = view(request, *args, **kwargs)
-            if key and response.status_code == 200 and not response.streaming:
+            if response.status_code == 200 and not response.streaming:
                 stored = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
-                cache.set(key, stored, _page_seconds())
+                if key:
+                    cache.set(key, stored, _page_seconds())
+                response.content = _for_this_request(request, stored)
             return response
 
         return wrapper

@@ -17,7 +17,7 @@ from quiz.models import Poll
 
 from .forms import AskForm, VoteForm
 from .lookups import visible_activity
-from .pagecache import cached_page, content_memo, content_version
+from .pagecache import cached_page, content_memo, content_version, read_served_token
 
 QUESTIONS_PER_MINUTE = 20  # Ask, per client address, over any minute
 
@@ -105,7 +105,8 @@ def _lesson_url(activity_slug, lesson_slug):
 def complete_lesson(request, activity_slug, lesson_slug):
     lessons, position = _lessons_around(request.user, activity_slug, lesson_slug)
     activity = lessons[position].activity
-    if lesson_complete(learner=request.user, lesson=lessons[position]):
+    opened_at = read_served_token(request.POST.get("opened"))
+    if lesson_complete(learner=request.user, lesson=lessons[position], opened_at=opened_at):
         messages.success(
             request, "You have completed the activity. Your certificate is ready below."
         )
