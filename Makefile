@@ -42,6 +42,7 @@ bench: $(BENCH_STAMP) staticfiles/staticfiles.json
 	  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || \
 	  { echo "Install wrk (apt-get install wrk) and run make bench again."; exit 1; }; }
 	$(PY) bench/bench.py
+	$(PY) bench/durability.py
 
 MUTANTS_STAMP := $(VENV)/.mutants-stamp
 SEED_FILE ?= $(abspath ../shared/seed/celmods-in-multiple-myeloma.txt)
