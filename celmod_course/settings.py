@@ -154,12 +154,13 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches. "default" holds pages and content; "limits" the rate-limit counts, apart, so that no
-# flood of pages can push a count out. On one machine each server process keeps both in its own
-# memory. With several servers, REDIS_URL names the Redis they share, and a limit or an edit
-# then holds on all of them at once. If Redis stops answering, the site goes on without it:
-# reads miss, writes are dropped (celmod_course.cache), sessions come from the database, and
-# rate limits are not enforced until it is back (they fail open).
+# The cache holds pages and what pages are made of (celmod_course.web.pagecache). On one machine
+# each server process keeps it in its own memory. With several servers, REDIS_URL names the
+# Redis they share, and an edit then shows on all of them at once. If Redis stops answering,
+# the site goes on without it: reads miss, writes are dropped (celmod_course.cache), and
+# sessions come from the database. "limits" holds the one rate limit counted in a cache (Ask's,
+# which guards capacity on a GET), apart, so that no flood of pages can push a count out; the
+# limits that guard accounts are counted in the database (celmod_course.accounts.limits).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 

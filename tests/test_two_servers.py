@@ -213,7 +213,7 @@ def test_two_servers_share_sessions_limits_edits_and_votes(
 PAGE_CACHE_SECONDS = 3  # the stated time, shortened for the test (60 by default)
 
 
-def test_without_redis_an_edit_through_one_server_shows_on_the_other_within_the_stated_time(
+def test_without_redis_an_edit_shows_on_the_other_server_in_the_stated_time_and_limits_hold(
     activity, lessons, staff, settings
 ):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
@@ -232,6 +232,14 @@ def test_without_redis_an_edit_through_one_server_shows_on_the_other_within_the_
         data = form_data_of(page, "lesson_form") | {"paragraphs-0-text": FIXED}
         assert editor.post(a + change, data, a + change)[0] == 200
         assert FIXED in reader.get(a + lesson_url)[1]  # at once where it was made
+
+        # The limit on wrong current passwords counts both servers' tries together.
+        thief = Browser()
+        thief.log_in(a, staff.email)
+        change = "/accounts/password/"
+        wrong = {"old_password": "not it", "new_password1": "x", "new_password2": "x"}
+        statuses = [thief.post(base + change, wrong, base + change)[0] for base in (a, b) * 3]
+        assert statuses == [200] * 5 + [429]
 
         deadline = time.monotonic() + PAGE_CACHE_SECONDS + 2
         while time.monotonic() < deadline:

@@ -135,3 +135,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name
+
+
+class Limit(models.Model):
+    """How many times something happened in one window of a rate limit (see `limits`)."""
+
+    key = models.CharField(max_length=32, help_text="A hash of the limit's scope and key.")
+    seconds = models.PositiveIntegerField(help_text="The length of the limit's window.")
+    window = models.BigIntegerField(help_text="Which window: the time divided by its length.")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "seconds", "window"], name="accounts_limit_one_per_window"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.count} in window {self.window} of {self.seconds} s"

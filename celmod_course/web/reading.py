@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from celmod_course.accounts.decorators import login_required_post
-from celmod_course.accounts.limits import hit
+from celmod_course.accounts.limits import CACHE, hit
 from celmod_course.accounts.throttling import client_address
 from celmod_course.cme.duration import estimates
 from celmod_course.cme.progress import Progress
@@ -138,7 +138,10 @@ def ask_commentary(request, slug):
     activity = visible_activity(request.user, slug)
     form = AskForm(request.GET if "q" in request.GET else None)
     context = {"activity": activity, "form": form, "answers": None}
-    if form.is_bound and hit("ask", client_address(request), seconds=60) > QUESTIONS_PER_MINUTE:
+    if (
+        form.is_bound
+        and hit("ask", client_address(request), seconds=60, store=CACHE) > QUESTIONS_PER_MINUTE
+    ):
         context["too_often"] = True
         return render(request, "lessons/ask.html", context, status=429)
     if form.is_bound and form.is_valid():

@@ -255,3 +255,19 @@ def test_a_limit_cannot_be_doubled_at_a_windows_edge(client, activity):
         assert ask(client, activity).status_code == 429
     with time_machine.travel("2026-11-24 10:02:30Z", tick=False):
         assert ask(client, activity).status_code == 200
+
+
+def test_with_redis_gone_the_limits_that_guard_accounts_still_hold(client, learner, redis_gone):
+    """Wrong current passwords and password resets are counted in the database."""
+    client.force_login(learner)
+    url = reverse("accounts:password_change")
+    wrong = {"old_password": "not it", "new_password1": "x", "new_password2": "x"}
+    for _ in range(5):
+        assert client.post(url, wrong).status_code == 200
+    assert client.post(url, wrong).status_code == 429
+    for n in range(10):
+        client.post(reverse("accounts:password_reset"), {"email": f"r{n}@example.org"})
+    assert (
+        client.post(reverse("accounts:password_reset"), {"email": "x@example.org"}).status_code
+        == 429
+    )
