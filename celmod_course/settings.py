@@ -175,7 +175,7 @@ def cache_settings(prefix):
         "BACKEND": "celmod_course.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": prefix,
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
     }
 
 

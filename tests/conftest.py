@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
+from celmod_course import cache as cache_module
 from celmod_course.accounts.models import Profession, User
 from celmod_course.cme.models import ActivityCompletion, CreditDesignation
 from celmod_course.cme.services import knowledge_check_submit
@@ -29,7 +30,9 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with no cached pages, as its database starts anew."""
+    """Each test starts with no cached pages, as its database starts anew, and with the Redis
+    fuse whole (a test that stopped Redis leaves no blown fuse to the next)."""
+    cache_module._blown_until = 0.0
     for alias in ("default", "limits"):
         caches[alias].clear()
 

@@ -3,6 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from celmod_course.validators import no_control_characters
 
@@ -101,6 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         editable=False,
         help_text="Counts the learner's writes; their cached pages are keyed by it.",
     )
+    session_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts the learner's log-outs; a session from before the last one is void.",
+    )
 
     objects = UserManager()
 
@@ -132,6 +138,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django checks every session against this on every request. With the session version
+        in it, a log-out ends every session of the account for good, even one a cache kept
+        after it missed the log-out (a stalled Redis): the version is in the user row each
+        request reads from the database anyway."""
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self):
         return self.full_name
