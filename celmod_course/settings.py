@@ -185,7 +185,7 @@ CACHES = {"default": cache_settings("pages"), "limits": cache_settings("limits")
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 # Sessions are read from the cache and written through to the database, so a lost cache (or a
 # restarted Redis) loses no session.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "celmod_course.sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

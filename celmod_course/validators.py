@@ -27,3 +27,19 @@ def no_control_characters(value):
             "This text has nothing visible in it. Type it with letters or digits.",
             code="invisible",
         )
+
+
+# Letters that print as nothing: the Hangul fillers and the Khmer inherent vowels.
+BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
+
+
+def a_printed_name(value):
+    """A name as a certificate prints it: at least two letters that show. Combining marks on
+    their own, the Braille blank, Hangul fillers and such print as a blank name."""
+    letters = [
+        c for c in value if unicodedata.category(c).startswith("L") and c not in BLANK_LETTERS
+    ]
+    if len(letters) < 2:
+        raise ValidationError(
+            "Type your name with letters: at least two that print.", code="no_letters"
+        )

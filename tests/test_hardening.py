@@ -6,6 +6,7 @@ import logging
 
 import pytest
 import time_machine
+from django.db import IntegrityError
 from django.test import override_settings
 from django.urls import path, reverse
 
@@ -46,7 +47,14 @@ def broken(request):
     raise RuntimeError("a bug, on purpose")
 
 
-urlpatterns = [path("broken/", broken)]
+def refused_row(request):
+    raise IntegrityError(
+        'new row for relation "quiz_comment" violates check constraint "x"\n'
+        "DETAIL:  Failing row contains (7, hunter2-comment-text, f)."
+    )
+
+
+urlpatterns = [path("broken/", broken), path("refused/", refused_row)]
 
 
 @override_settings(ROOT_URLCONF="tests.test_hardening", DEBUG=False)
@@ -61,6 +69,36 @@ def test_a_server_error_leaves_a_traceback_in_the_log(client, db, caplog):
     assert "level=ERROR logger=django.request method=POST path=/broken/" in line
     assert "RuntimeError: a bug, on purpose" in line  # the traceback follows
     assert "hunter2" not in line
+
+
+@override_settings(ROOT_URLCONF="tests.test_hardening", DEBUG=False)
+def test_a_database_errors_details_with_submitted_text_stay_out_of_the_log(client, db, caplog):
+    client.raise_request_exception = False
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        assert client.post("/refused/", {"body": "hunter2-comment-text"}).status_code == 500
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    line = logging.getLogger("django").handlers[0].format(record)
+    assert "IntegrityError" in line and "violates check constraint" in line
+    assert "hunter2" not in line
+
+
+def test_a_crafted_url_cannot_forge_a_log_line(client, db, caplog):
+    forged = "/nowhere%0D%0A2026-12-03 10:00:00,000 level=ERROR logger=forged x%00"
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(forged).status_code == 404
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    line = logging.getLogger("django").handlers[0].format(record)
+    assert "\n" not in line and "\r" not in line and "\x00" not in line
+    assert len(line.splitlines()) == 1
+    assert line.split(" ", 3)[2] == "level=WARNING"  # the forged text is inside this one line
+
+
+def test_a_session_cookie_holding_a_nul_byte_is_no_session(client, activity):
+    for value in ["abc\x00defghijklmnopqrstuvwxyz012345", "../../etc/passwd", "a" * 30 + "\x7f;"]:
+        client.cookies["sessionid"] = value
+        response = client.get(activity.get_absolute_url())
+        assert response.status_code == 200
+        assert "Log in" in response.content.decode()
 
 
 def test_tokens_in_paths_never_reach_the_log(learner_client, caplog):

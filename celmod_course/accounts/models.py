@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from celmod_course.validators import no_control_characters
+from celmod_course.validators import a_printed_name, no_control_characters
 
 
 class Profession(models.TextChoices):
@@ -80,7 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(
         max_length=150,
         help_text="Your name as it should appear on your certificate.",
-        validators=[no_control_characters],
+        validators=[no_control_characters, a_printed_name],
     )
     profession = models.CharField(
         max_length=32, choices=Profession.choices, default=Profession.OTHER

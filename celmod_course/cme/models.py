@@ -23,7 +23,7 @@ from django.utils.functional import cached_property
 
 from celmod_course.accounts.models import Profession
 from celmod_course.refusal import Refused
-from celmod_course.validators import no_control_characters
+from celmod_course.validators import a_printed_name, no_control_characters
 from lessons.models import Activity, LessonCompletion
 from quiz.models import Attempt
 
@@ -487,7 +487,7 @@ class CertificateCorrection(models.Model):
         "corrected name",
         max_length=150,
         blank=True,
-        validators=[no_control_characters],
+        validators=[no_control_characters, a_printed_name],
         help_text="For a re-issue: the name as the certificate should print it.",
     )
     first_name = models.CharField(

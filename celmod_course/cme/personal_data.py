@@ -1,5 +1,7 @@
 """Everything the site holds about one learner, as one document they can download."""
 
+from axes.models import AccessFailureLog, AccessLog
+
 from lessons.models import LessonCompletion
 from quiz.models import Attempt, Comment, PollResponse
 
@@ -14,7 +16,16 @@ def personal_data(user):
             "full_name": user.full_name,
             "profession": user.get_profession_display(),
             "joined": user.date_joined,
+            "last_login": user.last_login,
         },
+        "log_ins": [
+            {"at": log.attempt_time, "logged_out": log.logout_time, "address": log.ip_address}
+            for log in AccessLog.objects.filter(username=user.email).order_by("attempt_time")
+        ],
+        "failed_log_ins": [
+            {"at": log.attempt_time, "address": log.ip_address}
+            for log in AccessFailureLog.objects.filter(username=user.email).order_by("attempt_time")
+        ],
         "lesson_completions": [
             {"activity": c.lesson.activity.title, "lesson": c.lesson.heading, "at": c.completed_at}
             for c in LessonCompletion.objects.filter(learner=user).select_related(

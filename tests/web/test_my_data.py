@@ -27,3 +27,14 @@ def test_my_data_holds_my_comment_and_not_anothers_in_the_same_discussion(learne
     assert [comment["comment"] for comment in data["comments"]] == [MINE]
     assert THEIRS not in response.content.decode()
     assert "Olga" not in response.content.decode()
+
+
+def test_my_data_holds_my_log_ins_and_last_login(client, learner):
+    from tests.conftest import PASSWORD
+
+    client.post(reverse("accounts:login"), {"username": learner.email, "password": "wrong one"})
+    client.post(reverse("accounts:login"), {"username": learner.email, "password": PASSWORD})
+    data = client.get(reverse("cme:my_data")).json()
+    assert data["profile"]["last_login"]
+    assert len(data["log_ins"]) == 1 and data["log_ins"][0]["at"]
+    assert data["failed_log_ins"] == []  # the failure's count is reset by the log-in after it
