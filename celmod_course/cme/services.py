@@ -129,8 +129,8 @@ def account_delete(*, user):
             first_name="", last_name="", licence_id="", birth_month=None, birth_day=None
         )
         ActivityCompletion.objects.filter(learner=user).update(name=DELETED_NAME)
-        CertificateCorrection.objects.filter(completion__learner=user).update(
-            name="", first_name="", last_name=""
+        CertificateCorrection.objects.filter(completion__learner=user).exclude(name="").update(
+            name=DELETED_NAME, first_name="", last_name=""
         )
         rows_updated.send(sender=CreditClaim, learner_ids=[user.pk])
         AccessAttempt.objects.filter(username=old_email).delete()

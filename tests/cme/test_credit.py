@@ -149,6 +149,14 @@ def test_an_evaluation_is_kept_once_with_its_answers(learner_client, learner, ac
     assert EvaluationAnswer.objects.count() == 5
 
 
+def test_a_yes_keeps_no_comment(learner_client, learner, activity):
+    complete(learner, activity)
+    url = reverse("cme:submit_evaluation", args=[activity.slug])
+    learner_client.post(url, EVALUATION | {"question_3": "1", "question_3_comment": "Typed"})
+    answer = EvaluationAnswer.objects.get(question__order=3)
+    assert (answer.yes, answer.text) == (True, "")
+
+
 def test_the_database_holds_one_evaluation_per_completion(learner, activity):
     completion = complete(learner, activity)
     Evaluation.objects.create(completion=completion)

@@ -144,6 +144,10 @@ def test_a_revoked_certificate_says_so_on_verification_and_leaves_the_report(
     assert len(seen["claims"]) == 1  # the header alone: revoked credit is not reported
     again = correct(staff_client, claimed, kind=Correction.REVOKE, reason="Twice.")
     assert again.status_code == 200
+    reissue = correct(staff_client, claimed, kind=Correction.REISSUE, name="Jo Doe", reason="x")
+    assert "This certificate is revoked; it cannot be corrected any more." in " ".join(
+        block_texts(reissue)
+    )
     assert CertificateCorrection.objects.count() == 1
 
 
@@ -162,3 +166,25 @@ def test_the_profile_says_issued_certificates_keep_their_name(learner_client):
     page = " ".join(block_texts(learner_client.get(reverse("accounts:profile"))))
     assert "A certificate keeps the name and profession it was issued under" in page
     assert PASSWORD not in page
+
+
+def test_deleting_the_account_removes_the_names_its_certificates_were_issued_and_corrected_under(
+    learner, activity, claimed, staff
+):
+    from celmod_course.cme.services import account_delete
+
+    staff_client = Client()
+    staff_client.force_login(staff)
+    correct(
+        staff_client, claimed, kind=Correction.REISSUE, name="Jane Q. Doe, MD",
+        first_name="Jane Q.", last_name="Doe", reason="Middle initial.",
+    )  # fmt: skip
+    account_delete(user=learner)
+    claimed.refresh_from_db()
+    correction = CertificateCorrection.objects.get()
+    assert claimed.name == "Deleted learner"
+    assert (correction.name, correction.first_name, correction.last_name) == (
+        "Deleted learner",
+        "",
+        "",
+    )
