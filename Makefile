@@ -26,7 +26,10 @@ staticfiles/staticfiles.json: $(STAMP) node_modules/.installed-stamp $(shell fin
 run: $(STAMP) staticfiles/staticfiles.json
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_content
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The task queue's worker (it sends the mail) beside the development server, stopped with it.
+	DEBUG=1 $(PY) manage.py run_huey --workers 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) staticfiles/staticfiles.json
 	SECRET_KEY=test-only-secret-key $(VENV)/bin/pytest $(PYTEST_ARGS)

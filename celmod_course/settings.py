@@ -69,6 +69,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "celmod_course.outbox",
     "celmod_course.accounts",
     "lessons",
     "quiz",
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +233,25 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The task queue (Huey): mail now, and every later call to another system. Embedded by default,
+# a SQLite file beside the database (QUEUE_PATH); on Redis when REDIS_URL is set, so that the
+# workers of several servers share it. `manage.py run_huey` is the worker; `make run` starts one.
+QUEUE_PATH = os.environ.get("QUEUE_PATH", "") or str(BASE_DIR / "queue.sqlite3")
+HUEY = {
+    "name": "celmod",
+    "immediate": False,  # never in the request, not even with DEBUG: the worker sends
+    "results": False,
+    "consumer": {"workers": envint("QUEUE_WORKERS", 2), "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+        if REDIS_URL
+        else {"huey_class": "huey.SqliteHuey", "filename": QUEUE_PATH}
+    ),
+}
+
+# The first wait before sending a failed message again; each next wait is three times longer.
+QUEUE_RETRY_SECONDS = envint("QUEUE_RETRY_SECONDS", 10)
+
 # Log-in throttling: five wrong passwords for one email from one address lock that pair out
 # for 15 minutes; a successful log-in resets the count.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
@@ -308,7 +329,11 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
-EMAIL_BACKEND = (
+# Mail leaves through the outbox: recorded with the request's transaction, sent by the task
+# queue's worker after it commits, with retries (celmod_course.outbox). The worker sends it over
+# SMTP, or prints it to its console without a host.
+EMAIL_BACKEND = "celmod_course.outbox.mail.OutboxBackend"
+OUTBOX_EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"

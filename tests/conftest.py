@@ -129,3 +129,21 @@ def designation(activity):
         max_amount=Decimal("1.00"),
         statement=STATEMENT,
     )
+
+
+def open_link(email, path="/accounts/signup/open/"):
+    """The path of the link of `path` in the last mail sent to `email`."""
+    import re
+
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if m.to == [email])
+    return re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", body).group(1)
+
+
+def sign_up_and_open(client, data):
+    """Sign up as `data` says and open the account from the mail; returns the last response."""
+    from django.urls import reverse
+
+    client.post(reverse("accounts:signup"), data)
+    return client.post(open_link(data["email"].lower()))

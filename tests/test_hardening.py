@@ -14,7 +14,7 @@ from celmod_course.accounts.models import User
 from quiz.models import Attempt
 from tests.cme.test_credit import IN_CREDIT_PERIOD, claim_form, claim_url, evaluate
 from tests.concurrency import client_of
-from tests.conftest import PASSWORD, answer_sheet, complete
+from tests.conftest import PASSWORD, answer_sheet, complete, sign_up_and_open
 from tests.html import block_texts
 
 SIGN_UP = {
@@ -29,7 +29,7 @@ SIGN_UP = {
 @pytest.mark.parametrize("next_value", ["welcome", "x", "\x00", "health", "lessons:catalog"])
 def test_sign_up_with_any_next_logs_in_and_never_fails(client, db, next_value):
     url = reverse("accounts:signup")
-    response = client.post(url, SIGN_UP | {"next": next_value})
+    response = sign_up_and_open(client, SIGN_UP | {"next": next_value})
     assert response.status_code == 302
     assert response["Location"] == reverse("cme:catalog")
     assert "_auth_user_id" in client.session
@@ -39,7 +39,7 @@ def test_sign_up_with_any_next_logs_in_and_never_fails(client, db, next_value):
 
 
 def test_sign_up_follows_a_next_that_is_a_page_of_this_site(client, activity):
-    response = client.post(reverse("accounts:signup"), SIGN_UP | {"next": "/progress/"})
+    response = sign_up_and_open(client, SIGN_UP | {"next": "/progress/"})
     assert response["Location"] == "/progress/"
 
 

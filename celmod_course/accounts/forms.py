@@ -21,13 +21,11 @@ class SignUpForm(BaseUserCreationForm):
         self.fields["profession"].initial = None
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email address already exists. Log in instead.",
-                code="duplicate_email",
-            )
-        return email
+        # Whether the address has an account is not said here: the mail to it says it.
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def validate_unique(self):
+        pass  # the same: an address with an account is answered like any other
 
     def clean_full_name(self):
         full_name = " ".join(self.cleaned_data["full_name"].split())

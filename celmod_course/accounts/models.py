@@ -139,6 +139,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self):
         return self.full_name
 
+    @property
+    def is_opened(self):
+        """Whether the account was ever opened: a sign-up waits, inactive and never logged in,
+        for its owner to follow the link mailed to the address."""
+        return self.is_active or self.last_login is not None
+
     def _get_session_auth_hash(self, secret=None):
         """Django checks every session against this on every request. With the session version
         in it, a log-out ends every session of the account for good, even one a cache kept

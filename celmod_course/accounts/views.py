@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from .forms import ProfileForm, ResetForm, SignUpForm
 from .limits import hit
 from .models import User
+from .services import account_open, account_to_open, sign_up
 from .throttling import client_address, count_wrong_password, wrong_password_limit_reached
 
 
@@ -29,25 +30,45 @@ def _safe_next(request):
     return ""
 
 
+SIGNUPS_PER_ADDRESS = 10  # per client address per hour
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Every sign-up is answered alike: check your email (see `services.sign_up`)."""
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                user = form.save()
-        except IntegrityError:
-            form.add_error(
-                "email", "An account with this email address already exists. Log in instead."
-            )
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.full_name}. Your account is ready.")
-            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        if hit("signup-address", client_address(request), seconds=3600) > SIGNUPS_PER_ADDRESS:
+            return render(request, "registration/too_many.html", status=429)
+        data = form.cleaned_data
+        sign_up(
+            email=data["email"],
+            full_name=data["full_name"],
+            profession=data["profession"],
+            password=data["password1"],
+            next_url=next_url,
+            absolute=request.build_absolute_uri,
+        )
+        return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_open(request, token):
+    """The link mailed to a new address: a page to open the account (GET changes nothing),
+    then the account opened and its owner logged in."""
+    user, next_url = account_to_open(token)
+    if user is None:
+        return render(request, "accounts/signup_open.html", {"invalid": True}, status=404)
+    if request.method == "POST" and account_open(user=user):
+        user.refresh_from_db()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.full_name}. Your account is ready.")
+        return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return render(request, "accounts/signup_open.html", {"email": user.email})
 
 
 EMAIL_CHANGE_SALT = "accounts.email-change"

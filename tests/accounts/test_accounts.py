@@ -1,11 +1,12 @@
 """Signing up, logging in and out, and changing the password."""
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession, User
-from tests.conftest import PASSWORD, make_learner
+from tests.conftest import PASSWORD, make_learner, open_link, sign_up_and_open
 from tests.html import block_texts
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +20,21 @@ SIGNUP = {
 }
 
 
-def test_signing_up_creates_the_learner_logs_them_in_and_returns_them(client, activity):
+def test_signing_up_mails_a_link_that_opens_the_account_and_returns_the_learner(client, activity):
     response = client.post(
         reverse("accounts:signup"), {**SIGNUP, "next": activity.get_absolute_url()}
     )
-    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:signup_sent")
+    assert "Check your email" in block_texts(client.get(response["Location"]))
+    assert not User.objects.get().is_active  # not before its owner follows the link
+    link = open_link("new.learner@example.org")
+    assert "Open your account" in block_texts(client.get(link))
+    assert not User.objects.get().is_active  # GET changes nothing
+    response = client.post(link)
     assert response["Location"] == activity.get_absolute_url()
+    assert client.post(link).status_code == 404  # once
     user = User.objects.get()
+    assert user.is_active
     assert user.email == "new.learner@example.org"
     assert user.full_name == "Maria Lopez, PharmD"
     assert user.profession == Profession.PHARMACIST
@@ -42,7 +51,7 @@ def test_signing_up_never_sends_the_learner_to_another_site(client, activity, el
     page = client.get(reverse("accounts:signup"), {"next": elsewhere})
     assert 'name="next" value="' not in page.content.decode()  # the form carries no next
 
-    response = client.post(reverse("accounts:signup"), {**SIGNUP, "next": elsewhere})
+    response = sign_up_and_open(client, {**SIGNUP, "next": elsewhere})
     assert response.status_code == 302
     assert response["Location"] == reverse("cme:catalog")
 
@@ -65,13 +74,34 @@ def test_the_signup_form_asks_for_every_field_with_labels(client):
         assert profession in html
 
 
-def test_signing_up_twice_with_one_email_in_another_case_is_refused(client, learner):
-    response = client.post(reverse("accounts:signup"), {**SIGNUP, "email": "LEARNER@example.org"})
-    assert response.status_code == 200
-    assert "An account with this email address already exists. Log in instead." in (
-        response.content.decode()
-    )
-    assert User.objects.count() == 1
+def test_an_address_with_an_account_gets_the_same_answer_and_a_notice_not_a_second_account(
+    client, learner
+):
+    new = client.post(reverse("accounts:signup"), {**SIGNUP, "email": "someone.new@example.org"})
+    taken = client.post(reverse("accounts:signup"), {**SIGNUP, "email": "LEARNER@example.org"})
+    assert taken["Location"] == new["Location"] == reverse("accounts:signup_sent")
+    assert User.objects.filter(email__iexact="learner@example.org").count() == 1
+    notice = next(m for m in mail.outbox if m.to == ["learner@example.org"])
+    assert "already has an account" in notice.body
+    assert "/accounts/reset/" in notice.body and "/accounts/login/" in notice.body
+    assert "/accounts/signup/open/" not in notice.body
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD) and learner.full_name == "Jane Doe, MD"
+
+
+def test_a_later_sign_up_voids_the_link_of_an_earlier_one_never_opened(client, db):
+    client.post(reverse("accounts:signup"), SIGNUP)
+    first = open_link("new.learner@example.org")
+    other = {
+        **SIGNUP,
+        "password1": "a-different-long-passphrase",
+        "password2": "a-different-long-passphrase",
+    }
+    client.post(reverse("accounts:signup"), other)
+    second = open_link("new.learner@example.org")
+    assert client.post(first).status_code == 404
+    assert client.post(second).status_code == 302
+    assert User.objects.get().check_password("a-different-long-passphrase")
 
 
 def test_a_short_or_common_password_is_refused(client):

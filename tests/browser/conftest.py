@@ -11,10 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from celmod_course.accounts.models import Profession
 from celmod_course.cme.models import CreditDesignation
-from tests.conftest import AMA, STATEMENT, complete, make_learner, unavailable
+from tests.conftest import AMA, STATEMENT, complete, make_learner, open_link, unavailable
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -84,6 +85,14 @@ def sign_up(page, email, full_name, profession, password):
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(password)
     page.get_by_label("Password confirmation").fill(password)
     page.get_by_role("button", name="Create account").click()
+    open_from_the_mail(page, email)
+
+
+def open_from_the_mail(page, email):
+    """After signing up: "Check your email", then the link in that mail, and "Open my account"."""
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(open_link(email.lower()))
+    page.get_by_role("button", name="Open my account").click()
 
 
 def answer_knowledge_check(page, questions, right):

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from quiz.models import Question
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, open_link
 
 FOCUSED = "el => el === document.activeElement"
 
@@ -71,6 +71,9 @@ def test_the_learner_journey_works_with_the_keyboard_alone(page, activity):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     activate(page, page.get_by_role("button", name="Create account"))
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(open_link("keys.only@example.org"))
+    activate(page, page.get_by_role("button", name="Open my account"))
     expect(page.get_by_text("Welcome, Kim Keys, NP. Your account is ready.")).to_be_visible()
 
     activate(page, page.get_by_role("link", name=re.compile(r"^Start")))

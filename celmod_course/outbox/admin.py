@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """What the site sent, what waits and what failed, for staff to read."""
+
+    list_display = ("created_at", "subject", "recipients", "status", "attempts", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("subject",)
+    date_hierarchy = "created_at"
+    # Not the body: a reset link in it is a secret, even from staff.
+    fields = ("created_at", "subject", "to", "status", "attempts", "last_error", "sent_at")
+
+    @admin.display(description="to")
+    def recipients(self, message):
+        return ", ".join(message.to)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

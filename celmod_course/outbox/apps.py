@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "celmod_course.outbox"
+    label = "outbox"
+    verbose_name = "Outbox"
