@@ -39,7 +39,9 @@ class Message(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="outbox_message_status_valid"
+                condition=models.Q(status__in=Status.values),
+                name="outbox_message_status_valid",
+                violation_error_message="A message is waiting, sent or failed.",
             )
         ]
 
