@@ -117,6 +117,8 @@ def test_public_pages_logged_out(browser, live_server, activity, finished_learne
         reverse("cme:verify", args=[completion.certificate_number]),
         reverse("cme:verify", args=["NOPE-NOPE-NOPE-NOPE"]),
         reverse("accounts:signup"),
+        reverse("accounts:signup_sent"),
+        reverse("accounts:signup_open", args=["expired-or-forged"]),
         reverse("accounts:login"),
         reverse("accounts:password_reset"),
         reverse("accounts:password_reset_done"),
