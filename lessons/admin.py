@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -9,9 +10,11 @@ from .models import (
     Activity,
     Faculty,
     KeyTakeaway,
+    LearningObjective,
     Lesson,
     LessonCompletion,
     Paragraph,
+    front_matter_refusal,
 )
 
 
@@ -20,9 +23,65 @@ class KeyTakeawayInline(admin.TabularInline):
     extra = 0
 
 
+def _offers_credit_when_published(activity):
+    # The designations are the credit app's; the reverse relation needs no import of it.
+    return activity.published and activity.pk and activity.designations.exists()
+
+
+class FacultyFormSet(forms.BaseInlineFormSet):
+    """On a published activity that offers credit, every faculty member has a disclosure."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not _offers_credit_when_published(self.instance):
+            return
+        rows = [f.cleaned_data for f in self.forms if f.cleaned_data]
+        silent = [
+            str(Faculty(name=row["name"], credentials=row.get("credentials", "")))
+            for row in rows
+            if not row.get("DELETE") and not row.get("disclosure", "").strip()
+        ]
+        if silent:
+            raise forms.ValidationError(
+                front_matter_refusal([f"a disclosure for {name}" for name in silent])
+            )
+
+
+class ObjectiveFormSet(forms.BaseInlineFormSet):
+    """On a published activity that offers credit, at least one learning objective."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not _offers_credit_when_published(self.instance):
+            return
+        if not any(f.cleaned_data and not f.cleaned_data.get("DELETE") for f in self.forms):
+            raise forms.ValidationError(front_matter_refusal(["at least one learning objective"]))
+
+
+class ActivityForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        offers_credit = self.instance.pk and self.instance.designations.exists()
+        statement = cleaned.get("accreditation_statement", "")
+        if cleaned.get("published") and offers_credit and not statement.strip():
+            self.add_error(
+                "accreditation_statement",
+                front_matter_refusal(["the accreditation statement"]),
+            )
+        return cleaned
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = LearningObjective
+    formset = ObjectiveFormSet
+    extra = 0
+
+
 class FacultyInline(admin.TabularInline):
     model = Faculty
+    formset = FacultyFormSet
     extra = 0
+    fields = ("order", "name", "credentials", "disclosure")
 
 
 class AbbreviationInline(admin.TabularInline):
@@ -43,8 +102,15 @@ class ActivityAdmin(admin.ModelAdmin):
     list_display = ("title", "released_on", "expires_on", "status", "results_link")
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title",)
+    form = ActivityForm
     readonly_fields = ("more",)
-    inlines = [KeyTakeawayInline, FacultyInline, LessonInline, AbbreviationInline]
+    inlines = [
+        ObjectiveInline,
+        KeyTakeawayInline,
+        FacultyInline,
+        LessonInline,
+        AbbreviationInline,
+    ]
 
     @admin.display(description="results")
     def results_link(self, activity):

@@ -40,6 +40,18 @@ class Activity(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         default=70, help_text="The knowledge-check score, in percent, needed to pass."
     )
+    # The front matter an accredited activity shows before it starts; none of it is in the seed.
+    provider = models.CharField(
+        max_length=200, blank=True, help_text="The accredited provider, as certificates name it."
+    )
+    accreditation_statement = models.TextField(
+        blank=True, help_text="The provider's accreditation statement, word for word."
+    )
+    commercial_support = models.TextField(
+        blank=True,
+        help_text='Who supported the activity commercially, or "This activity received no '
+        'commercial support." Left empty, nothing is shown.',
+    )
     attempts_before_wait = models.PositiveSmallIntegerField(
         "failed attempts before a wait",
         default=3,
@@ -94,9 +106,66 @@ class Activity(models.Model):
     def status(self):
         return "Expired" if self.is_expired() else "Active"
 
+    @property
+    def disclosed_faculty(self):
+        """The faculty, when any of them has a disclosure to show; otherwise none."""
+        faculty = list(self.faculty.all())
+        return faculty if any(member.disclosure for member in faculty) else []
+
+    def front_matter_missing(self):
+        """What an activity offering credit still needs before it is published, in words for
+        staff: objectives, the accreditation statement, a disclosure for every faculty member.
+        (Read from the database; the admin checks what is being saved.)"""
+        return front_matter_missing(
+            objectives=self.objectives.exists(),
+            accreditation_statement=self.accreditation_statement,
+            faculty_without_disclosure=[str(f) for f in self.faculty.filter(disclosure="")],
+        )
+
     def passes(self, score, total):
         """Whether `score` right answers out of `total` reach the pass mark (no rounding)."""
         return total > 0 and score * 100 >= self.pass_mark * total
+
+
+def front_matter_missing(*, objectives, accreditation_statement, faculty_without_disclosure):
+    """The parts of an accredited activity's front matter that are missing, as sentences."""
+    missing = []
+    if not objectives:
+        missing.append("at least one learning objective")
+    if not accreditation_statement.strip():
+        missing.append("the accreditation statement")
+    missing += [f"a disclosure for {name}" for name in faculty_without_disclosure]
+    return missing
+
+
+def front_matter_refusal(missing):
+    """Why an activity offering credit cannot be published yet, naming what is missing."""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    return (
+        "An activity that offers credit is published only with its learning objectives, its "
+        f"accreditation statement and a disclosure for every faculty member. Missing: {listed}."
+    )
+
+
+class LearningObjective(models.Model):
+    """What a learner should be able to do after the activity, as staff state it."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="objectives")
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["activity", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "order"],
+                name="lessons_objective_unique_order",
+                violation_error_message="Two objectives cannot share one place in the order.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
 
 
 class Faculty(models.Model):
@@ -104,6 +173,11 @@ class Faculty(models.Model):
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=150)
     credentials = models.CharField(max_length=100, blank=True)
+    disclosure = models.TextField(
+        blank=True,
+        help_text='Relevant financial relationships with ineligible companies, or "Nothing to '
+        'disclose." Required for every faculty member of an activity that offers credit.',
+    )
 
     class Meta:
         verbose_name = "faculty member"

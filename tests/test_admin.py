@@ -84,6 +84,8 @@ def test_attempts_and_responses_are_read_only_in_the_admin(staff_client, activit
 
 
 def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_client, activity):
+    activity.published = False  # a draft may offer credit before its front matter is in
+    activity.save()
     url = reverse("admin:cme_creditdesignation_add")
     form = form_data(staff_client.get(url), "creditdesignation_form") | {
         "activity": str(activity.pk),

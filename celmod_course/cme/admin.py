@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from celmod_course.admin import RecordAdmin
+from lessons.models import front_matter_refusal
 
 from .models import (
     ActivityCompletion,
@@ -15,10 +17,27 @@ from .models import (
 )
 
 
+class CreditDesignationForm(forms.ModelForm):
+    """A published activity offers credit only with its front matter (objectives, accreditation
+    statement, a disclosure for every faculty member)."""
+
+    class Meta:
+        model = CreditDesignation
+        fields = ("activity", "profession", "credit_type", "max_amount", "statement")
+
+    def clean(self):
+        cleaned = super().clean()
+        activity = cleaned.get("activity")
+        if activity and activity.published and (missing := activity.front_matter_missing()):
+            raise forms.ValidationError(front_matter_refusal(missing))
+        return cleaned
+
+
 @admin.register(CreditDesignation)
 class CreditDesignationAdmin(admin.ModelAdmin):
     """The credit an activity offers, one row per profession (linked from the activity's page)."""
 
+    form = CreditDesignationForm
     list_display = ("activity", "profession", "credit_type", "max_amount")
     list_filter = ("activity", "profession")
     list_select_related = ("activity",)

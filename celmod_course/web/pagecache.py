@@ -62,6 +62,7 @@ SHARED_VERSION = "shared-version"
 CONTENT_MODELS = [
     "lessons.Activity",
     "lessons.Faculty",
+    "lessons.LearningObjective",
     "lessons.KeyTakeaway",
     "lessons.Lesson",
     "lessons.Paragraph",

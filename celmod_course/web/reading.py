@@ -38,7 +38,7 @@ def catalog(request):
 def activity_detail(request, slug):
     activity = get_object_or_404(
         Activity.objects.visible_to(request.user).prefetch_related(
-            "key_takeaways", "faculty", "designations"
+            "key_takeaways", "faculty", "designations", "objectives"
         ),
         slug=slug,
     )
