@@ -25,8 +25,13 @@ class Estimate:
         return max(1, math.ceil(self.words / WORDS_PER_MINUTE))
 
     def __str__(self):
-        minutes = f"{self.minutes} minute{'s' if self.minutes != 1 else ''}"
-        return f"About {minutes} ({self.words:,} words to read, at {WORDS_PER_MINUTE} a minute)"
+        """In plain words: "About 10 minutes"."""
+        return f"About {self.minutes} minute{'s' if self.minutes != 1 else ''}"
+
+    @property
+    def basis(self):
+        """What the estimate rests on: "1,885 words to read, at 200 a minute"."""
+        return f"{self.words:,} words to read, at {WORDS_PER_MINUTE} a minute"
 
 
 def estimates(activities):

@@ -124,6 +124,16 @@ class Progress:
         return bool(polls) and all(poll.answered for poll in polls)
 
     @property
+    def credit_offered(self):
+        """The credit the activity offers, as lines: the learner's own designation when they are
+        logged in ("up to 1 AMA PRA Category 1 Credit™"), every profession's otherwise."""
+        designations = list(self.activity.designations.all())
+        if self.learner.is_authenticated:
+            mine = [d for d in designations if d.profession == self.learner.profession]
+            return [f"up to {d.maximum}" for d in mine]
+        return [f"{d.get_profession_display()}: up to {d.maximum}" for d in designations]
+
+    @property
     def state(self):
         if self.completion:
             return State.COMPLETED

@@ -28,7 +28,7 @@ def _estimates(activities):
 
 
 def catalog(request):
-    activities = list(Activity.objects.published())
+    activities = list(Activity.objects.published().prefetch_related("designations"))
     progresses = Progress.for_activities(request.user, activities)
     entries = list(zip(progresses, _estimates(activities), strict=True))
     return render(request, "cme/catalog.html", {"entries": entries})

@@ -18,15 +18,17 @@ def words_to_read(activity):
 
 
 def estimate_line(words):
+    """The estimate as a page shows it: plain words, with what it rests on as its title."""
     minutes = math.ceil(words / WORDS_PER_MINUTE)
-    return f"About {minutes} minutes ({words:,} words to read, at {WORDS_PER_MINUTE} a minute)"
+    basis = f"{words:,} words to read, at {WORDS_PER_MINUTE} a minute"
+    return f'<span class="estimate" title="{basis}">About {minutes} minutes</span>'
 
 
 def test_the_catalog_and_the_overview_say_how_long_it_takes(client, activity):
     words = words_to_read(activity)
     assert 1000 < words < 10_000
-    assert f"{estimate_line(words)}." in block_texts(client.get(reverse("cme:catalog")))
-    assert estimate_line(words) in block_texts(client.get(activity.get_absolute_url()))
+    assert estimate_line(words) in client.get(reverse("cme:catalog")).content.decode()
+    assert estimate_line(words) in client.get(activity.get_absolute_url()).content.decode()
 
 
 def test_the_estimate_follows_the_content(client, lessons):
@@ -40,5 +42,20 @@ def test_the_estimate_follows_the_content(client, lessons):
     question.save()
     after = words_to_read(activity)
     assert after == before + 600 + 4
-    assert estimate_line(after) in block_texts(client.get(activity.get_absolute_url()))
-    assert f"{estimate_line(after)}." in block_texts(client.get(reverse("cme:catalog")))
+    assert estimate_line(after) in client.get(activity.get_absolute_url()).content.decode()
+    assert estimate_line(after) in client.get(reverse("cme:catalog")).content.decode()
+
+
+def test_the_catalog_and_the_overview_put_the_credit_offered_up_front(
+    client, activity, designation
+):
+    from tests.conftest import AMA, make_learner
+
+    for page in (reverse("cme:catalog"), activity.get_absolute_url()):
+        text = " ".join(block_texts(client.get(page)))
+        assert f"Physician: up to 1 {AMA}" in text, page
+    client.force_login(make_learner())  # a physician: their own credit, without the profession
+    catalog = " ".join(block_texts(client.get(reverse("cme:catalog"))))
+    assert f"About 10 minutes · Credit: up to 1 {AMA}" in catalog
+    overview = block_texts(client.get(activity.get_absolute_url()))
+    assert overview.index(f"up to 1 {AMA}") < overview.index("Your progress")

@@ -56,8 +56,8 @@ def text(client, url):
 
 
 def estimated_words(client, activity):
-    overview = text(client, activity.get_absolute_url())
-    words = re.search(r"About \d+ minutes? \(([\d,]+) words to read", overview)[1]
+    overview = client.get(activity.get_absolute_url()).content.decode()
+    words = re.search(r'title="([\d,]+) words to read', overview)[1]
     return int(words.replace(",", ""))
 
 
