@@ -31,6 +31,7 @@ def _evaluation_page(request, activity, form=None):
         "completion": completion,
         "evaluation": Evaluation.objects.filter(completion=completion).first(),
         "form": form or EvaluationForm(questions=questions),
+        "credit_follows": credit_follows(request.user, activity),
     }
     return render(request, "cme/evaluation.html", context)
 
@@ -53,6 +54,16 @@ def submit_evaluation(request, slug):
         return redirect("cme:evaluation", slug=slug)
     messages.success(request, "Thank you: your evaluation is recorded.")
     return redirect("cme:claim", slug=slug)
+
+
+def credit_follows(learner, activity):
+    """Whether claiming credit is where this learner goes next: credit is offered to them, now
+    or once they have filled in the evaluation (`credit_offer` decides)."""
+    try:
+        credit_offer(learner=learner, activity=activity)
+    except Refused as refusal:
+        return refusal.code == "evaluate"
+    return True
 
 
 def _next_step(refusal, activity, learner):

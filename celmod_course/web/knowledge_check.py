@@ -12,6 +12,7 @@ from celmod_course.refusal import Refused
 from lessons.models import Lesson
 from quiz.models import Attempt, Question
 
+from .credit import credit_follows
 from .forms import KnowledgeCheckForm, attempt_seed
 from .lookups import activity_page, visible_activity
 from .pagecache import cached_page
@@ -82,7 +83,12 @@ def attempt_detail(request, slug, pk):
     activity = attempt.activity
     lessons = list(Lesson.objects.for_activity(activity))
     progress = Progress.for_activity(request.user, activity, lessons)
-    context = {"activity": activity, "attempt": attempt, "progress": progress}
+    context = {
+        "activity": activity,
+        "attempt": attempt,
+        "progress": progress,
+        "credit_follows": progress.completion and credit_follows(request.user, activity),
+    }
     if progress.passed:
         context["review"] = attempt.review(lessons=lessons, show_key=True)
     else:

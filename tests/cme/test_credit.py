@@ -414,3 +414,44 @@ def test_staff_reach_designations_and_evaluation_items_from_the_activity(staff_c
     for name in ["admin:cme_creditclaim_changelist", "admin:cme_evaluation_changelist"]:
         assert staff_client.get(reverse(name)).status_code == 200
     assert staff_client.get(reverse("admin:cme_creditclaim_add")).status_code == 403
+
+
+def test_a_physician_goes_from_pass_to_evaluation_to_credit_to_certificate(
+    learner_client, learner, activity, designation
+):
+    from tests.conftest import answer_sheet, complete_all_lessons
+
+    complete_all_lessons(learner, activity)
+    passed = learner_client.post(
+        reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 10)
+    )
+    result = learner_client.get(passed["Location"]).content.decode()
+    evaluation_url = reverse("cme:evaluation", args=[activity.slug])
+    assert f'class="btn btn-success ms-1" href="{evaluation_url}">Next: evaluation and credit' in (
+        result
+    )
+    page = " ".join(block_texts(learner_client.get(evaluation_url)))
+    assert "Your credit is claimed right after it." in page
+    evaluated = learner_client.post(
+        reverse("cme:submit_evaluation", args=[activity.slug]), EVALUATION
+    )
+    assert evaluated["Location"] == reverse("cme:claim", args=[activity.slug])
+    claimed = learner_client.post(claim_url(activity), claim_form(amount="1"))
+    certificate = learner_client.get(claimed["Location"])
+    assert f"1 {AMA}" in " ".join(block_texts(certificate))
+
+
+def test_without_credit_for_the_profession_the_pass_leads_to_the_certificate(
+    client, activity, designation
+):
+    from tests.conftest import answer_sheet, complete_all_lessons
+
+    nurse = make_learner("nurse@example.org", "Nina Nurse, RN", profession=Profession.NURSE)
+    client.force_login(nurse)
+    complete_all_lessons(nurse, activity)
+    passed = client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 10))
+    result = client.get(passed["Location"]).content.decode()
+    assert "Next: evaluation and credit" not in result
+    assert ">View your certificate</a>" in result
+    page = " ".join(block_texts(client.get(reverse("cme:evaluation", args=[activity.slug]))))
+    assert "This activity offers you no credit to claim now" in page
