@@ -99,7 +99,13 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("title", "released_on", "expires_on", "status", "results_link")
+    list_display = ("title", "state", "released_on", "expires_on", "status", "results_link")
+    list_filter = ("published",)
+
+    @admin.display(description="published", ordering="published")
+    def state(self, activity):
+        return "Published" if activity.published else "Draft"
+
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title",)
     form = ActivityForm

@@ -452,6 +452,19 @@ class Change:
         """The mean change with its sign, as "+1.14"."""
         return f"{self.mean_change:+.2f}"
 
+    @property
+    def p_figure(self):
+        """The p-value for a table's p column: "< 0.001", or to three decimals ("0.042")."""
+        if self.p_value is None:
+            return ""
+        return "< 0.001" if self.p_value < 0.001 else f"{self.p_value:.3f}"
+
+    @property
+    def p_text(self):
+        """The p-value in a sentence: "p < 0.001" or "p = 0.042"."""
+        figure = self.p_figure
+        return "" if not figure else f"p {figure}" if figure[0] == "<" else f"p = {figure}"
+
 
 def change(label, cells):
     """The paired figures from {(before value, after value): learners}."""

@@ -131,3 +131,17 @@ def test_the_poll_export_says_before_or_after_and_leaves_skips_out(staff_client,
     moments = [row[3] for row in rows[1:]]
     assert moments.count("before") == len(PAIRS) + 1  # the paired, and the one only before
     assert moments.count("after") == len(PAIRS) + 2  # the paired, only after, and the skipper
+
+
+def test_p_values_read_as_a_reader_takes_them():
+    from celmod_course.cme.results import Change
+
+    def change(p):
+        return Change("x", 5, 1.0, 2.0, 1.0, 5, 0, 0, p)
+
+    assert change(9.1e-45).p_text == "p < 0.001"
+    assert change(0.0009).p_text == "p < 0.001"
+    assert change(0.001).p_text == "p = 0.001"
+    assert change(0.04231).p_text == "p = 0.042"
+    assert (change(9.1e-45).p_figure, change(0.04231).p_figure) == ("< 0.001", "0.042")
+    assert change(None).p_text == ""

@@ -91,3 +91,18 @@ def test_the_overview_leaves_out_sections_with_nothing_in_them(staff_client, dra
 
 def test_the_seed_activity_is_published(activity):
     assert activity.published
+
+
+def test_a_draft_says_draft_in_its_preview_and_in_the_admins_list(staff_client, activity):
+    from tests.html import block_texts as texts
+
+    activity.published = False
+    activity.save()
+    blocks = texts(staff_client.get(activity.get_absolute_url()))
+    assert "Draft Expired" in blocks or "Draft Active" in blocks
+    listing = " ".join(texts(staff_client.get(reverse("admin:lessons_activity_changelist"))))
+    assert "CELMoDs in Multiple Myeloma Draft" in listing
+    activity.published = True
+    activity.save()
+    listing = " ".join(texts(staff_client.get(reverse("admin:lessons_activity_changelist"))))
+    assert "CELMoDs in Multiple Myeloma Published" in listing
