@@ -127,13 +127,15 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         new_email = form.cleaned_data["email"]
-        if new_email != request.user.email:
+        if new_email == request.user.email:
+            messages.success(request, "Your profile is saved.")
+        else:
             _send_email_change_mails(request, new_email)
             messages.info(
                 request,
-                f"We sent a link to {new_email}: your email address changes when you open it.",
+                f"We sent a link to {new_email}: your email address changes when you open it. "
+                f"Until then it stays {request.user.email}; the rest of your profile is saved.",
             )
-        messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
 

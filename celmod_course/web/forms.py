@@ -128,7 +128,7 @@ class VoteForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, poll, options, **kwargs):
+    def __init__(self, *args, poll, options, optional=False, **kwargs):
         # Each poll on a page gets its own field names and ids.
         super().__init__(*args, prefix=f"poll-{poll.pk}", **kwargs)
         self.poll = poll
@@ -136,9 +136,11 @@ class VoteForm(forms.Form):
         field = self.fields["option"]
         field.label = poll.question
         field.choices = [(option.pk, option.text) for option in self.options]
+        field.required = not optional  # the question before the lessons may be skipped
 
     def chosen_option(self):
-        return next(o for o in self.options if o.pk == self.cleaned_data["option"])
+        """The option chosen in a valid form, or None (an optional question left blank)."""
+        return next((o for o in self.options if o.pk == self.cleaned_data["option"]), None)
 
 
 class CommentForm(forms.ModelForm):

@@ -88,7 +88,7 @@ def _before_forms(learner, progress):
     if progress.completed_count or not learner.is_authenticated:
         return []
     polls = Poll.objects.for_activity(progress.activity).to_ask_before(learner)
-    return [VoteForm(poll=poll, options=poll.options.all()) for poll in polls]
+    return [VoteForm(poll=poll, options=poll.options.all(), optional=True) for poll in polls]
 
 
 def _lesson_url(activity_slug, lesson_slug):

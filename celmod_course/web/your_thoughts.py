@@ -123,10 +123,12 @@ def answer_before(request, slug, poll_slug):
         slug=poll_slug,
         asked_before=True,
     )
-    form = VoteForm(request.POST, poll=poll, options=poll.options.all())
+    form = VoteForm(request.POST, poll=poll, options=poll.options.all(), optional=True)
     skip = "skip" in request.POST
     if not skip and not form.is_valid():
         messages.error(request, form.errors["option"][0])
+    elif not skip and form.chosen_option() is None:
+        messages.error(request, "Choose one of the options, or skip the question.")
     else:
         try:
             option = None if skip else form.chosen_option()

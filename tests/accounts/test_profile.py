@@ -41,9 +41,12 @@ def test_a_new_email_changes_only_once_its_link_is_opened_and_confirmed(learner_
         PROFILE | {"email": "New@Example.org", "current_password": PASSWORD},
         follow=True,
     )
-    assert "We sent a link to new@example.org: your email address changes when you open it." in (
-        block_texts(response)
+    assert (
+        "We sent a link to new@example.org: your email address changes when you open it. Until "
+        "then it stays learner@example.org; the rest of your profile is saved."
+        in block_texts(response)
     )
+    assert "Your profile is saved." not in block_texts(response)
     learner.refresh_from_db()
     assert learner.email == "learner@example.org"
     message, notice = mail.outbox

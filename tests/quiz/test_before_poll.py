@@ -38,7 +38,7 @@ def test_a_new_learner_is_asked_on_the_first_lesson_and_can_read_on(learner_clie
     response = learner_client.get(lessons[0].get_absolute_url())
     blocks = block_texts(response)
     assert BEFORE_YOU_START in blocks
-    assert f"{poll.question}*" in blocks
+    assert poll.question in blocks  # no asterisk: the question is optional
     assert blocks.count("Not at all confident") == 1
     assert "Skip this question" in response.content.decode()
     assert lessons[0].paragraphs.first().text in " ".join(blocks)  # the lesson is all there
@@ -150,3 +150,21 @@ def test_concurrent_answers_before_store_one(learner, activity):
     )
     assert statuses == [302, 302, 302]
     assert PollResponse.objects.filter(learner=learner).count() == 1
+
+
+def test_the_question_before_is_marked_optional_and_an_empty_submit_asks_again(
+    learner_client, learner, activity, lessons
+):
+    from django.urls import reverse as url_of
+
+    from quiz.models import Poll, PollResponse
+
+    html = learner_client.get(lessons[0].get_absolute_url()).content.decode()
+    section = html.split('class="card mb-4 before-poll"', 1)[1].split("</section>", 1)[0]
+    assert "asteriskField" not in section and " required" not in section
+    poll = Poll.objects.get(activity=activity)
+    response = learner_client.post(
+        url_of("quiz:answer_before", args=[activity.slug, poll.slug]), follow=True
+    )
+    assert "Choose one of the options, or skip the question." in " ".join(block_texts(response))
+    assert not PollResponse.objects.filter(learner=learner).exists()

@@ -37,3 +37,32 @@ def test_the_items_test_what_the_commentary_stresses(activity):
 def test_no_stem_carries_a_trial_registration_number(activity):
     for question, _, _ in items(activity):
         assert not re.search(r"NCT\d+", question.prompt)
+
+
+def opening_word(text):
+    return re.match(r"[\w/-]+", text).group().lower()
+
+
+def clauses(text):
+    return 1 + text.count(",") + text.count(";")
+
+
+def test_no_opening_word_is_shared_by_all_but_one_choice(activity):
+    for question, key, distractors in items(activity):
+        openings = [opening_word(choice.text) for choice in [key, *distractors]]
+        counts = {openings.count(word) for word in openings}
+        assert len(openings) - 1 not in counts, question.prompt
+
+
+def test_no_key_gives_more_reasons_than_every_distractor(activity):
+    for question, key, distractors in items(activity):
+        assert clauses(key.text) <= max(clauses(choice.text) for choice in distractors), (
+            question.prompt
+        )
+
+
+def test_the_cappuccino_metaphor_alone_picks_no_choice(activity):
+    for question, key, distractors in items(activity):
+        if "cappuccino" in question.prompt:
+            for choice in [key, *distractors]:
+                assert "wake up exhausted T-cells" in choice.text, choice.text
