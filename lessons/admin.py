@@ -110,6 +110,27 @@ class ActivityAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     form = ActivityForm
     readonly_fields = ("more",)
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "published", "introduction", "discussion_prompt"]}),
+        ("Dates", {"fields": ["released_on", "expires_on"]}),
+        (
+            "Before the learner starts: provider, accreditation, commercial support",
+            {
+                "classes": ["collapse"],
+                "description": "Learning objectives and faculty disclosures are below. An "
+                "activity that offers credit is published only with all of them.",
+                "fields": ["provider", "accreditation_statement", "commercial_support"],
+            },
+        ),
+        (
+            "Knowledge check",
+            {
+                "classes": ["collapse"],
+                "fields": ["pass_mark", "attempts_before_wait", "wait_hours"],
+            },
+        ),
+        ("Also of this activity", {"fields": ["more"]}),
+    ]
     inlines = [
         ObjectiveInline,
         KeyTakeawayInline,

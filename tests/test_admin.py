@@ -10,7 +10,7 @@ from django.urls import reverse
 from celmod_course.accounts.models import Profession
 from celmod_course.admin import RecordAdmin
 from celmod_course.cme.models import CreditDesignation
-from lessons.models import LessonCompletion
+from lessons.models import Activity, LessonCompletion
 from quiz.models import Attempt, Comment, Poll, PollResponse, Question
 from tests.conftest import AMA, STATEMENT, answer_sheet
 from tests.html import form_data
@@ -181,3 +181,30 @@ def test_two_correct_choices_or_none_are_refused_in_plain_words(staff_client, ac
         assert response.status_code == 200
         assert "Tick exactly one choice as correct." in response.content.decode()
     assert question.choices.filter(is_correct=True).count() == 1
+
+
+def test_a_second_designation_for_one_profession_is_refused_in_plain_words(
+    staff_client, activity, designation
+):
+    activity.published = False
+    activity.save()
+    url = reverse("admin:cme_creditdesignation_add")
+    form = form_data(staff_client.get(url), "creditdesignation_form") | {
+        "activity": str(activity.pk),
+        "profession": Profession.PHYSICIAN,
+        "credit_type": AMA,
+        "max_amount": "0.5",
+        "statement": STATEMENT,
+    }
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert "This activity already offers credit to that profession" in response.content.decode()
+    assert CreditDesignation.objects.count() == 1
+
+
+def test_every_field_of_an_activity_is_on_its_admin_page(staff_client, activity):
+    html = staff_client.get(reverse("admin:lessons_activity_change", args=[activity.pk]))
+    page = html.content.decode()
+    for field in Activity._meta.get_fields():
+        if field.concrete and not field.primary_key:
+            assert f'name="{field.name}"' in page, field.name

@@ -238,7 +238,10 @@ class CreditDesignation(models.Model):
         ordering = ["activity", "profession"]
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "profession"], name="cme_designation_one_per_profession"
+                fields=["activity", "profession"],
+                name="cme_designation_one_per_profession",
+                violation_error_message="This activity already offers credit to that "
+                "profession: change that designation instead of adding another.",
             ),
             models.CheckConstraint(
                 condition=models.Q(max_amount__gt=0) & in_quarter_steps("max_amount"),
