@@ -46,7 +46,7 @@ def test_a_learner_corrects_their_name_changes_email_downloads_data_and_leaves(
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text(re.compile("^We sent a link to jane.new@example.org"))).to_be_visible()
-    expect(page.get_by_text("Your profile is saved.")).to_have_count(0)  # the address waits
+    expect(page.get_by_text("Your profile is saved.", exact=True)).to_have_count(0)  # it waits
 
     page.goto(completion.get_absolute_url())  # issued: the name it was issued under
     expect(page.get_by_text("Jane Doe, MD", exact=True)).to_be_visible()
