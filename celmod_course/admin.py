@@ -1,9 +1,8 @@
 from django.contrib import admin
 
 
-class RecordAdmin(admin.ModelAdmin):
-    """What learners did (completions, attempts, responses, evaluations, claims): append-only.
-    Staff read it, never add, edit or delete it, superusers included."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows staff read and never add, edit or delete, superusers included."""
 
     def has_add_permission(self, request):
         return False
@@ -13,3 +12,7 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordAdmin(ReadOnlyAdmin):
+    """What learners did (completions, attempts, responses, evaluations, claims): append-only."""

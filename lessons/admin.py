@@ -6,6 +6,8 @@ from django.utils.html import format_html, format_html_join
 from celmod_course.admin import RecordAdmin
 
 from .models import (
+    NO_ACCREDITATION_STATEMENT,
+    NO_OBJECTIVE,
     Abbreviation,
     Activity,
     Faculty,
@@ -15,6 +17,7 @@ from .models import (
     LessonCompletion,
     Paragraph,
     front_matter_refusal,
+    no_disclosure,
 )
 
 
@@ -43,7 +46,7 @@ class FacultyFormSet(forms.BaseInlineFormSet):
         ]
         if silent:
             raise forms.ValidationError(
-                front_matter_refusal([f"a disclosure for {name}" for name in silent])
+                front_matter_refusal([no_disclosure(member) for member in silent])
             )
 
 
@@ -55,7 +58,7 @@ class ObjectiveFormSet(forms.BaseInlineFormSet):
         if any(self.errors) or not _offers_credit_when_published(self.instance):
             return
         if not any(f.cleaned_data and not f.cleaned_data.get("DELETE") for f in self.forms):
-            raise forms.ValidationError(front_matter_refusal(["at least one learning objective"]))
+            raise forms.ValidationError(front_matter_refusal([NO_OBJECTIVE]))
 
 
 class ActivityForm(forms.ModelForm):
@@ -66,7 +69,7 @@ class ActivityForm(forms.ModelForm):
         if cleaned.get("published") and offers_credit and not statement.strip():
             self.add_error(
                 "accreditation_statement",
-                front_matter_refusal(["the accreditation statement"]),
+                front_matter_refusal([NO_ACCREDITATION_STATEMENT]),
             )
         return cleaned
 

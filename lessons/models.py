@@ -127,14 +127,22 @@ class Activity(models.Model):
         return total > 0 and score * 100 >= self.pass_mark * total
 
 
+NO_OBJECTIVE = "at least one learning objective"
+NO_ACCREDITATION_STATEMENT = "the accreditation statement"
+
+
+def no_disclosure(member):
+    return f"a disclosure for {member}"
+
+
 def front_matter_missing(*, objectives, accreditation_statement, faculty_without_disclosure):
     """The parts of an accredited activity's front matter that are missing, as sentences."""
     missing = []
     if not objectives:
-        missing.append("at least one learning objective")
+        missing.append(NO_OBJECTIVE)
     if not accreditation_statement.strip():
-        missing.append("the accreditation statement")
-    missing += [f"a disclosure for {name}" for name in faculty_without_disclosure]
+        missing.append(NO_ACCREDITATION_STATEMENT)
+    missing += [no_disclosure(member) for member in faculty_without_disclosure]
     return missing
 
 

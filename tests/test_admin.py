@@ -83,17 +83,22 @@ def test_attempts_and_responses_are_read_only_in_the_admin(staff_client, activit
     assert staff_client.get(reverse("admin:quiz_pollresponse_add")).status_code == 403
 
 
-def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_client, activity):
-    activity.published = False  # a draft may offer credit before its front matter is in
-    activity.save()
+def designation_form(staff_client, activity, max_amount="1"):
+    """The admin's form to add a physician's designation to `activity`, filled in."""
     url = reverse("admin:cme_creditdesignation_add")
-    form = form_data(staff_client.get(url), "creditdesignation_form") | {
+    return url, form_data(staff_client.get(url), "creditdesignation_form") | {
         "activity": str(activity.pk),
         "profession": Profession.PHYSICIAN,
         "credit_type": AMA,
-        "max_amount": "0.3",
+        "max_amount": max_amount,
         "statement": STATEMENT,
     }
+
+
+def test_a_designation_off_the_quarter_steps_is_refused_in_plain_words(staff_client, activity):
+    activity.published = False  # a draft may offer credit before its front matter is in
+    activity.save()
+    url, form = designation_form(staff_client, activity, max_amount="0.3")
     response = staff_client.post(url, form)
     assert response.status_code == 200
     assert (
@@ -188,14 +193,7 @@ def test_a_second_designation_for_one_profession_is_refused_in_plain_words(
 ):
     activity.published = False
     activity.save()
-    url = reverse("admin:cme_creditdesignation_add")
-    form = form_data(staff_client.get(url), "creditdesignation_form") | {
-        "activity": str(activity.pk),
-        "profession": Profession.PHYSICIAN,
-        "credit_type": AMA,
-        "max_amount": "0.5",
-        "statement": STATEMENT,
-    }
+    url, form = designation_form(staff_client, activity, max_amount="0.5")
     response = staff_client.post(url, form)
     assert response.status_code == 200
     assert "This activity already offers credit to that profession" in response.content.decode()

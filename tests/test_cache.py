@@ -4,7 +4,6 @@ log-out when Redis comes back."""
 
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -15,12 +14,7 @@ from django.urls import reverse
 
 from celmod_course import cache as cache_module
 from tests.conftest import unavailable
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.test_two_servers import free_port
 
 
 @pytest.fixture

@@ -29,23 +29,23 @@ def sign_up(*, email, full_name, profession, password, next_url, absolute):
         existing = User.objects.select_for_update().filter(email__iexact=email).first()
         if existing is not None and existing.is_opened:
             make_password(password)  # the same work as for a new account
-            if hit("signup-email", email, seconds=3600) <= SIGNUPS_PER_EMAIL:
-                _mail(email, "signup_exists", absolute=absolute)
-            return
-        user = existing or User(email=email)
-        user.full_name, user.profession, user.is_active = full_name, profession, False
-        user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:  # the same address, signing up at the same moment
-            return
-        if hit("signup-email", email, seconds=3600) <= SIGNUPS_PER_EMAIL:
+            template, token = "signup_exists", None
+        else:
+            user = existing or User(email=email)
+            user.full_name, user.profession, user.is_active = full_name, profession, False
+            user.set_password(password)
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:  # the same address, signing up at the same moment
+                return
+            template = "signup_confirm"
             token = signing.dumps(
                 {"user": user.pk, "next": next_url, "sign-up": _this_sign_up(user)},
                 salt=SIGNUP_SALT,
             )
-            _mail(email, "signup_confirm", absolute=absolute, token=token)
+        if hit("signup-email", email, seconds=3600) <= SIGNUPS_PER_EMAIL:
+            _mail(email, template, absolute=absolute, token=token)
 
 
 def _mail(email, template, *, absolute, token=None):

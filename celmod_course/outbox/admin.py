@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from celmod_course.admin import ReadOnlyAdmin
+
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     """What the site sent, what waits and what failed, for staff to read."""
 
     list_display = ("created_at", "subject", "recipients", "status", "attempts", "sent_at")
@@ -17,12 +19,3 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="to")
     def recipients(self, message):
         return ", ".join(message.to)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

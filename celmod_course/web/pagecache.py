@@ -161,8 +161,12 @@ def learner_wrote(sender, instance, update_fields=None, **kwargs):
     else:
         completion = getattr(instance, "completion", None) or instance.evaluation.completion
         user_id = completion.learner_id
-    User = get_user_model()
-    User.objects.filter(pk=user_id).update(page_version=F("page_version") + 1)
+    _count_up([user_id])
+
+
+def _count_up(user_ids):
+    """A new page version for each of these learners."""
+    get_user_model().objects.filter(pk__in=user_ids).update(page_version=F("page_version") + 1)
 
 
 def _bulk_updated(sender, learner_ids=(), **kwargs):
@@ -172,8 +176,7 @@ def _bulk_updated(sender, learner_ids=(), **kwargs):
     if label in SHARED_MODELS:
         others_wrote()
     if label in LEARNER_MODELS and learner_ids:
-        User = get_user_model()
-        User.objects.filter(pk__in=learner_ids).update(page_version=F("page_version") + 1)
+        _count_up(learner_ids)
 
 
 def connect():

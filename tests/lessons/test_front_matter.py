@@ -3,16 +3,15 @@ accreditation statement, faculty disclosures, commercial support. Data, never in
 has none, so its overview shows none; and a published activity offers credit only with it."""
 
 import re
-from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
 
-from celmod_course.accounts.models import Profession
 from celmod_course.cme.models import CreditDesignation
 from lessons.models import LearningObjective
 from tests.conftest import AMA, STATEMENT
 from tests.html import block_texts, form_data
+from tests.test_admin import designation_form
 
 ACCREDITATION = "The provider is accredited to provide continuing medical education."
 
@@ -60,16 +59,11 @@ def activity_form(staff_client, activity):
     return url, form_data(staff_client.get(url), "activity_form")
 
 
-def test_a_credit_activity_without_every_disclosure_is_not_published(staff_client, activity):
+def test_a_credit_activity_without_every_disclosure_is_not_published(
+    staff_client, activity, designation
+):
     activity.published = False
     activity.save()
-    CreditDesignation.objects.create(
-        activity=activity,
-        profession=Profession.PHYSICIAN,
-        credit_type=AMA,
-        max_amount=Decimal("1"),
-        statement=STATEMENT,
-    )
     url, data = activity_form(staff_client, activity)
     data |= {
         "published": "on",
@@ -94,14 +88,7 @@ def test_a_credit_activity_without_every_disclosure_is_not_published(staff_clien
 
 
 def test_a_published_activity_is_given_credit_only_with_its_front_matter(staff_client, activity):
-    url = reverse("admin:cme_creditdesignation_add")
-    data = form_data(staff_client.get(url), "creditdesignation_form") | {
-        "activity": str(activity.pk),
-        "profession": Profession.PHYSICIAN,
-        "credit_type": AMA,
-        "max_amount": "1",
-        "statement": STATEMENT,
-    }
+    url, data = designation_form(staff_client, activity)
     response = staff_client.post(url, data)
     assert response.status_code == 200
     page = " ".join(block_texts(response))

@@ -19,7 +19,7 @@ from huey.contrib.djhuey import HUEY
 from celmod_course.outbox.models import Message, Status
 from tests.accounts.test_password_reset import Inbox, ask_for_reset, said
 from tests.conftest import make_learner
-from tests.test_two_servers import database_env
+from tests.test_two_servers import database_env, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -45,13 +45,9 @@ class Slow(Inbox):
 
 
 def smtp_server(handler):
-    import socket
-
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, port
