@@ -11,6 +11,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@# WeasyPrint draws the PDFs with Pango, a system library: Debian's packages when it is missing.
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+	  echo "The PDFs need Pango: installing Debian's libpango-1.0-0 and libpangoft2-1.0-0"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
+	$(PY) -c 'import weasyprint'
 	@# This checkout's own secret key, so manage.py works here without exporting one.
 	test -f .env || $(PY) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 	touch $@

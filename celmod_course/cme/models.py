@@ -156,7 +156,10 @@ class ActivityCompletion(models.Model):
 
     @cached_property
     def _corrections(self):
-        return list(self.corrections.select_related("staff").order_by("made_at", "pk"))
+        """In the order made: one query, or none when prefetched."""
+        return sorted(
+            self.corrections.all(), key=lambda correction: (correction.made_at, correction.pk)
+        )
 
     @property
     def revocation(self):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
 from lessons.models import Activity, Lesson, LessonCompletion
@@ -191,7 +192,9 @@ class Transcript:
 
     @classmethod
     def for_completions(cls, completions):
-        """One query: the claims for these completions (with their activities fetched)."""
+        """Two queries: the claims and the corrections for these completions (with their
+        activities fetched)."""
+        prefetch_related_objects(completions, "corrections")
         claims = {
             claim.evaluation.completion_id: claim
             for claim in CreditClaim.objects.filter(
@@ -203,10 +206,11 @@ class Transcript:
 
     @property
     def totals(self):
-        """[(credit type, total amount as printed)], by credit type."""
+        """[(credit type, total amount as printed)], by credit type; a revoked certificate's
+        credit counts for nothing."""
         totals = defaultdict(Decimal)
-        for _, claim in self.entries:
-            if claim:
+        for completion, claim in self.entries:
+            if claim and not completion.revocation:
                 totals[claim.credit_type] += claim.amount
         return [(credit_type, amount_text(total)) for credit_type, total in sorted(totals.items())]
 

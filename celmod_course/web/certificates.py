@@ -1,4 +1,4 @@
-"""Certificates: the learner's own, fit to print, and the public verification page."""
+"""Certificates: the learner's own, as a page and as a PDF, and the public verification page."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,17 +6,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from celmod_course.cme.models import ActivityCompletion, normalize_certificate_number
 
 from .forms import VerifyForm
+from .pdf import pdf_response
+
+
+def _own_certificate(request, number):
+    """The learner's own certificate; anyone else's is not found."""
+    return get_object_or_404(
+        ActivityCompletion.objects.select_related("activity"),
+        certificate_number=normalize_certificate_number(number),
+        learner=request.user,
+    )
 
 
 @login_required
 def certificate(request, number):
-    """The learner's own certificate, fit to print; anyone else's is not found."""
-    completion = get_object_or_404(
-        ActivityCompletion.objects.select_related("activity", "learner"),
-        certificate_number=normalize_certificate_number(number),
-        learner=request.user,
-    )
+    completion = _own_certificate(request, number)
     return render(request, "cme/certificate.html", {"completion": completion})
+
+
+@login_required
+def certificate_pdf(request, number):
+    """The certificate as a PDF; a revoked one has none, and its page says why."""
+    completion = _own_certificate(request, number)
+    if completion.revocation:
+        return render(request, "cme/certificate.html", {"completion": completion}, status=410)
+    filename = f"certificate-{completion.certificate_number}.pdf"
+    return pdf_response(request, "cme/pdf/certificate.html", {"completion": completion}, filename)
 
 
 def verify(request, number=None):

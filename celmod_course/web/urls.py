@@ -17,6 +17,7 @@ cme = [
     path(LESSON + "complete/", reading.complete_lesson, name="complete"),
     path("progress/", progress.my_progress, name="progress"),
     path("progress/transcript.csv", progress.transcript_csv, name="transcript_csv"),
+    path("progress/transcript.pdf", progress.transcript_pdf, name="transcript_pdf"),
     path(ACTIVITY + "knowledge-check/", knowledge_check.knowledge_check, name="knowledge_check"),
     path(ACTIVITY + "knowledge-check/submit/", knowledge_check.submit, name="submit"),
     path(
@@ -29,6 +30,7 @@ cme = [
     path(ACTIVITY + "credit/", credit.claim, name="claim"),
     path(ACTIVITY + "credit/claim/", credit.submit_claim, name="submit_claim"),
     path("certificates/<str:number>/", certificates.certificate, name="certificate"),
+    path("certificates/<str:number>/pdf/", certificates.certificate_pdf, name="certificate_pdf"),
     path("verify/", certificates.verify, name="verify_lookup"),
     path("verify/<str:number>/", certificates.verify, name="verify"),
     path(RESULTS, results.results, name="results"),

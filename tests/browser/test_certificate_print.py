@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD, complete
 def prints_on_one_page(page):
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
-    expect(page.get_by_role("button", name="Print or save as PDF")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print", exact=True)).to_be_hidden()
     for paper in ("A4", "Letter"):
         pdf = page.pdf(format=paper, prefer_css_page_size=True)
         assert re.findall(rb"/Count (\d+)", pdf) == [b"1"], paper

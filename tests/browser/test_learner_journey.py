@@ -55,7 +55,7 @@ def test_a_new_learner_goes_from_sign_up_to_a_verified_certificate(page, activit
     expect(page.get_by_role("heading", name="Passed", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="My progress").click()
-    expect(page.get_by_text("Progress: 1 Course Completed")).to_be_visible()
+    expect(page.get_by_text("Progress: 1 activity completed")).to_be_visible()
     expect(page.locator("dd", has_text=re.compile(r"^Completed on"))).to_be_visible()
 
     page.get_by_role("link", name="Certificate").click()

@@ -37,7 +37,7 @@ def test_the_owner_sees_a_printable_certificate_with_everything_on_it(learner_cl
         assert text in blocks
     assert completion.certificate_number in blocks
     assert "Completed within the activity's credit period." in blocks
-    assert "Print or save as PDF" in response.content.decode()
+    assert "Download the PDF" in response.content.decode()
 
 
 def test_the_certificate_has_print_styles(learner_client, completion):

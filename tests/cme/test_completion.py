@@ -34,7 +34,7 @@ def test_lessons_first_then_a_pass_completes_the_activity(
     assert completion.completed_on.isoformat() == "2026-11-24"
 
     progress = block_texts(learner_client.get(reverse("cme:progress")))
-    assert "Progress: 1 Course Completed" in progress
+    assert "Progress: 1 activity completed" in progress
     assert "Completed on November 24, 2026 · Certificate" in progress
     overview = learner_client.get(activity.get_absolute_url())
     assert "Completed on November 24, 2026. View your certificate" in block_texts(overview)

@@ -57,7 +57,7 @@ def test_lessons_completed_out_of_order_show_the_right_marks_bar_and_continue_ta
 
     progress = block_texts(learner_client.get(reverse("cme:progress")))
     assert "In progress" in progress
-    assert "Progress: 0 Courses Completed" in progress
+    assert "Progress: 0 activities completed" in progress
 
 
 def test_coming_back_later_after_every_lesson_continues_to_the_knowledge_check(
@@ -80,7 +80,7 @@ def test_coming_back_later_after_every_lesson_continues_to_the_knowledge_check(
     )
     progress = block_texts(client.get(reverse("cme:progress")))
     assert "In progress" in progress
-    assert "Progress: 0 Courses Completed" in progress
+    assert "Progress: 0 activities completed" in progress
 
 
 def test_a_new_learner_sees_start_and_not_started(learner_client, activity, lessons):
@@ -168,7 +168,7 @@ def test_my_progress_keeps_the_seeds_count_and_labels_every_activity_plainly(
     learner_client, activity
 ):
     blocks = block_texts(learner_client.get(reverse("cme:progress")))
-    assert "Progress: 0 Courses Completed" in blocks
+    assert "Progress: 0 activities completed" in blocks
     assert "Your activities" in blocks
     for label, value in [("State", "Not started"), ("Lessons", "0 of 4 completed")]:
         assert blocks[blocks.index(label) + 1] == value
