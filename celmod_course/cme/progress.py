@@ -14,10 +14,11 @@ from django.db import models
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
+from celmod_course.refusal import Refused
 from lessons.models import Activity, Lesson, LessonCompletion
 from quiz.models import Attempt, Poll, whole_percent
 
-from .models import ActivityCompletion, CreditClaim, amount_text
+from .models import ActivityCompletion, CreditClaim, Evaluation, amount_text, credit_offer
 
 
 class State(models.TextChoices):
@@ -32,7 +33,7 @@ class Step:
 
     label: str
     url: str
-    title: str
+    title: str = ""  # what the label leads to, for screen readers, when the label alone is vague
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,43 @@ class Progress:
         polls = list(Poll.objects.for_activity(self.activity).with_answered(self.learner))
         return bool(polls) and all(poll.answered for poll in polls)
 
+    @cached_property
+    def designations(self):
+        return list(self.activity.designations.all())
+
     @property
     def credit_offered(self):
         """The credit the activity offers, as lines: the learner's own designation when they are
         logged in ("up to 1 AMA PRA Category 1 Credit™"), every profession's otherwise."""
-        designations = list(self.activity.designations.all())
+        designations = self.designations
         if self.learner.is_authenticated:
             mine = [d for d in designations if d.profession == self.learner.profession]
             return [f"up to {d.maximum}" for d in mine]
         return [f"{d.get_profession_display()}: up to {d.maximum}" for d in designations]
+
+    @cached_property
+    def evaluated(self):
+        """Whether the learner has filled in the evaluation (one query, once completed)."""
+        return (
+            bool(self.completion) and Evaluation.objects.filter(completion=self.completion).exists()
+        )
+
+    @cached_property
+    def credit(self):
+        """Where the learner stands on credit, as `credit_offer` says: "offered" (to claim now),
+        or why not: "not_completed", "evaluate", "claimed", "expired" or "no_designation".
+        Before completion it says what is already known: expired, or none for the profession."""
+        if not self.completion:
+            if self.activity.is_expired():
+                return "expired"
+            if self.learner.is_authenticated and not self.credit_offered:
+                return "no_designation"
+            return "not_completed"
+        try:
+            credit_offer(learner=self.learner, activity=self.activity)
+        except Refused as refusal:
+            return refusal.code
+        return "offered"
 
     @property
     def state(self):
@@ -159,18 +188,37 @@ class Progress:
         return self.total + 2
 
     @property
+    def evaluation_number(self):
+        return self.total + 3
+
+    @property
+    def credit_number(self):
+        """Credit is a step only where the activity designates some."""
+        return self.total + 4
+
+    @property
+    def certificate_number(self):
+        return self.total + (5 if self.designations else 4)
+
+    @property
     def knowledge_check_url(self):
         return reverse("cme:knowledge_check", args=[self.activity.slug])
 
     @property
     def action(self):
-        """The overview's main button: Start, Continue (to the first unfinished step) or Review."""
+        """The overview's main button: Start, Continue (to the first unfinished step), the next
+        step to credit once completed when credit is offered to the learner, or Review."""
         if not self.lessons:
             return None
         first = self.lessons[0]
         if self.state == State.NOT_STARTED:
             return Step("Start", first.get_absolute_url(), first.heading)
         if self.state == State.COMPLETED:
+            slug = self.activity.slug
+            if self.credit == "evaluate":
+                return Step("Next: evaluation and credit", reverse("cme:evaluation", args=[slug]))
+            if self.credit == "offered":
+                return Step("Next: claim your credit", reverse("cme:claim", args=[slug]))
             return Step("Review", first.get_absolute_url(), first.heading)
         if self.next_lesson:
             return Step("Continue", self.next_lesson.get_absolute_url(), self.next_lesson.heading)

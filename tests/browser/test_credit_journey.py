@@ -24,7 +24,7 @@ def check_the_certificate_verification_and_transcript(page, number_holder):
 def test_a_physician_claims_credit_with_the_mouse(page, offering, physician, staff):
     log_in(page, physician.email, PASSWORD)
     page.goto(offering.get_absolute_url())
-    page.get_by_role("link", name="the evaluation").click()
+    page.get_by_role("link", name="Next: evaluation and credit").click()
     for prompt, answer in [
         ("1. The activity met its stated objectives.", "Agree"),
         ("2. The content is relevant to my practice.", "Strongly agree"),
@@ -64,7 +64,7 @@ def test_a_physician_claims_credit_with_the_mouse(page, offering, physician, sta
 def test_a_physician_claims_credit_with_the_keyboard(page, offering, physician):
     log_in(page, physician.email, PASSWORD)
     page.goto(offering.get_absolute_url())
-    activate(page, page.get_by_role("link", name="the evaluation"))
+    activate(page, page.get_by_role("link", name="Next: evaluation and credit"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Evaluation")
     for prompt, index in [
         ("1. The activity", 3),

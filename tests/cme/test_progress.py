@@ -1,13 +1,21 @@
 """Completing lessons, the marks and buttons that follow, and My progress."""
 
+import re
+from decimal import Decimal
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from celmod_course.accounts.models import Profession
+from celmod_course.cme.services import credit_claim, evaluation_submit
 from lessons.models import LessonCompletion
 from tests.concurrency import client_of, posting, run_at_once
-from tests.conftest import PASSWORD
+from tests.conftest import AMA, PASSWORD, complete, make_learner
 from tests.html import block_texts
+
+IN_CREDIT_PERIOD = "2025-10-01 15:00Z"  # the seed activity runs July 28, 2025 to January 27, 2026
 
 
 def complete_url(lesson):
@@ -173,3 +181,82 @@ def test_my_progress_keeps_the_seeds_count_and_labels_every_activity_plainly(
     for label, value in [("State", "Not started"), ("Lessons", "0 of 4 completed")]:
         assert blocks[blocks.index(label) + 1] == value
     assert blocks[blocks.index("Knowledge check") + 1] == "Not taken"
+
+
+# The steps list covers the whole path: lessons, Your Thoughts, knowledge check, evaluation,
+# credit (where the activity designates some) and certificate, with the learner's state on each.
+
+
+def steps(client, activity):
+    blocks = block_texts(client.get(activity.get_absolute_url()))
+    start = blocks.index("Steps in this activity")
+    return blocks[start + 1 : start + 11]
+
+
+def main_button(client, activity):
+    html = client.get(activity.get_absolute_url()).content.decode()
+    return re.search(r'class="btn btn-primary btn-lg mt-3" href="([^"]+)">([^<]+)', html).groups()
+
+
+def test_the_steps_run_to_the_certificate_for_a_visitor(client, activity):
+    listed = steps(client, activity)
+    assert "6. Knowledge check" in listed
+    assert "7. Evaluation · opens when you complete the activity" in listed
+    assert "8. Certificate · issued when you complete the activity" in listed
+    assert not any("Credit" in step for step in listed)  # the seed designates no credit
+
+
+def test_the_credit_step_says_what_a_physician_and_a_nurse_can_claim(
+    learner_client, activity, designation
+):
+    with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
+        listed = steps(learner_client, activity)
+        assert f"8. Credit · claimed after the evaluation (up to 1 {AMA})" in listed
+        assert "9. Certificate · issued when you complete the activity" in listed
+        nurse = make_learner("nurse@example.org", profession=Profession.NURSE)
+        listed = steps(client_of(nurse), activity)
+    assert "8. Credit · not offered for your profession" in listed
+
+
+def test_the_steps_and_the_main_button_lead_a_physician_from_pass_to_certificate(
+    learner_client, learner, activity, designation
+):
+    with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
+        completion = complete(learner, activity)
+        listed = steps(learner_client, activity)
+        assert "6. Knowledge check ✓(passed)" in listed
+        assert "7. Evaluation · to fill in" in listed
+        assert "9. Certificate ✓(issued)" in listed
+        evaluation = reverse("cme:evaluation", args=[activity.slug])
+        assert main_button(learner_client, activity) == (evaluation, "Next: evaluation and credit")
+
+        evaluation_submit(learner=learner, activity=activity, answers={})
+        listed = steps(learner_client, activity)
+        assert "7. Evaluation ✓(submitted)" in listed
+        assert "8. Credit · ready to claim" in listed
+        claim = reverse("cme:claim", args=[activity.slug])
+        assert main_button(learner_client, activity) == (claim, "Next: claim your credit")
+
+        credit_claim(
+            learner=learner,
+            activity=activity,
+            amount=Decimal("0.50"),
+            first_name="Jane",
+            last_name="Doe",
+        )
+        listed = steps(learner_client, activity)
+        assert f"8. Credit ✓ 0.5 {AMA} claimed" in listed
+        assert main_button(learner_client, activity)[1] == "Review"
+    html = learner_client.get(activity.get_absolute_url()).content.decode()
+    assert f'href="{completion.get_absolute_url()}">9. Certificate' in html
+
+
+def test_the_credit_step_says_when_the_activity_has_expired(learner_client, activity, designation):
+    listed = steps(learner_client, activity)  # today: the seed expired on January 27, 2026
+    assert "8. Credit · no longer offered: the activity has expired" in listed
+
+
+def test_a_completed_learner_without_credit_is_led_to_review(learner_client, learner, activity):
+    with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
+        complete(learner, activity)
+        assert main_button(learner_client, activity)[1] == "Review"
