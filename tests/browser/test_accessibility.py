@@ -18,6 +18,7 @@ from quiz.models import Attempt, Comment, Moment, Poll, PollResponse
 from tests.browser.conftest import log_in
 from tests.cme.test_credit import evaluate
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
+from tests.lessons.test_front_matter import with_front_matter
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 WIDTHS = {
@@ -204,7 +205,8 @@ def test_the_evaluation_claim_and_transcript_pages(
     log_in(page, physician.email, PASSWORD)
     evaluation = reverse("cme:evaluation", args=[offering.slug])
     claim = reverse("cme:claim", args=[offering.slug])
-    assert audit(page, [evaluation, claim]) == {}  # the form; credit refused until evaluated
+    overview = offering.get_absolute_url()  # the steps list with the credit step to come
+    assert audit(page, [evaluation, claim, overview]) == {}  # credit refused until evaluated
     page.goto(evaluation)
     page.get_by_role("button", name="Submit the evaluation").click()
     assert page.get_by_text("Your evaluation was not submitted.").is_visible()
@@ -218,7 +220,17 @@ def test_the_evaluation_claim_and_transcript_pages(
     page.get_by_label(re.compile("I claim only the credit commensurate")).check()
     page.get_by_role("button", name="Claim credit").click()
     completion = ActivityCompletion.objects.get(learner=physician)
-    assert audit(page, [reverse("cme:progress"), completion.get_absolute_url(), claim]) == {}
+    urls = [reverse("cme:progress"), completion.get_absolute_url(), claim, overview]
+    assert audit(page, urls) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_overview_with_its_front_matter(browser, live_server, offering, width):
+    with_front_matter(offering)
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    assert audit(page, [offering.get_absolute_url(), reverse("cme:catalog")]) == {}
     context.close()
 
 
