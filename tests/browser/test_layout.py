@@ -113,3 +113,15 @@ def test_the_admin_keeps_long_titles_clear_of_its_buttons_and_the_hidden_column_
     hidden = page.locator("#result_list th.column-is_hidden").bounding_box()
     assert hidden["x"] + hidden["width"] <= 1280
     context.close()
+
+
+def test_the_activity_form_fits_a_laptop_with_a_designation(browser, live_server, offering, staff):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    log_in(page, staff.email, PASSWORD)
+    page.goto(reverse("admin:lessons_activity_change", args=[offering.pk]))
+    expect(page.get_by_role("heading", name=re.compile("Change activity"))).to_be_visible()
+    from tests.browser.test_accessibility import SIDEWAYS
+
+    assert page.evaluate(SIDEWAYS) == []
+    context.close()
