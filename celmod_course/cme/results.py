@@ -4,6 +4,7 @@ Every number is counted by the database in a fixed number of queries, however ma
 responses and attempts there are. Staff accounts are left out: their test runs are not results.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,11 +16,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
 )
+from django.db.models.functions import Cast
 from django.utils.crypto import salted_hmac
 from scipy.stats import wilcoxon
 
@@ -28,6 +31,7 @@ from lessons.models import Lesson, LessonCompletion
 from quiz.models import (
     Answer,
     Attempt,
+    Choice,
     Comment,
     Moment,
     Poll,
@@ -107,21 +111,97 @@ def poll_results(activity):
     return results
 
 
+# The item analysis's flags: the thresholds, and each flag's rule in the words the page shows.
+TOO_EASY_ABOVE = 90  # percent answering correctly
+TOO_HARD_BELOW = 30
+WEAK_BELOW = 0.20  # discrimination
+ITEM_FLAGS = {
+    "Too easy": f"more than {TOO_EASY_ABOVE}% answered it correctly.",
+    "Too hard": f"fewer than {TOO_HARD_BELOW}% answered it correctly.",
+    "Weak discrimination": f"discrimination under {WEAK_BELOW:.2f}: the item barely tells "
+    "learners who did well overall from those who did not.",
+    "Check the key": "discrimination below 0: learners who did well overall got it wrong more "
+    "often than those who did not, so the key or the wording may be at fault. It replaces "
+    "Weak discrimination.",
+}
+
+
 @dataclass
 class ChoiceResult:
-    choice: object
+    choice: Choice
     count: int
     percent: int
 
 
 @dataclass
-class QuestionResult:
+class ItemResult:
+    """One question of the knowledge check, as learners answered it on their first attempt."""
+
     question: Question
-    first_answers: int
-    first_correct_percent: int
-    all_answers: int
-    all_correct_percent: int
+    answered: int
+    correct: int
+    discrimination: float | None  # point-biserial r; None where it cannot be computed
     choices: list[ChoiceResult]
+
+    @property
+    def is_shown(self):
+        """Figures are shown from `Poll.RESULTS_MIN_RESPONSES` learners on."""
+        return self.answered >= Poll.RESULTS_MIN_RESPONSES
+
+    @property
+    def difficulty(self):
+        """The share who answered correctly, as a whole percent."""
+        return whole_percent(self.correct, self.answered)
+
+    @property
+    def rounded_discrimination(self):
+        """r to two decimals, as shown (+ 0.0 turns -0.0 into 0.0), or None."""
+        return None if self.discrimination is None else round(self.discrimination, 2) + 0.0
+
+    @property
+    def discrimination_figure(self):
+        """r as the table shows it: "0.82", "-0.82", or "—" where it cannot be computed."""
+        r = self.rounded_discrimination
+        return "—" if r is None else f"{r:.2f}"
+
+    @property
+    def flags(self):
+        """The `ITEM_FLAGS` the item meets, judged on its figures as shown, so that the table
+        never contradicts itself (89.6% shows as 90% and is not flagged Too easy)."""
+        if not self.is_shown:
+            return []
+        flags = []
+        if self.difficulty > TOO_EASY_ABOVE:
+            flags.append("Too easy")
+        elif self.difficulty < TOO_HARD_BELOW:
+            flags.append("Too hard")
+        r = self.rounded_discrimination
+        if r is not None and r < 0:
+            flags.append("Check the key")
+        elif r is not None and r < WEAK_BELOW:
+            flags.append("Weak discrimination")
+        return flags
+
+
+def point_biserial(*, answered, correct, total, total_correct, squares):
+    """The point-biserial correlation between answering an item correctly (1 or 0) and the
+    attempt's total score, from sums a database adds up: the number answered and correct, the
+    sum of the totals (`total`), of the totals of those who answered correctly
+    (`total_correct`) and of the squared totals (`squares`).
+
+    r = (M1 - M0) / s * sqrt(p * q): M1 and M0 the mean totals of those right and wrong, s the
+    totals' population standard deviation, p the share right and q = 1 - p. None where it is
+    undefined: everyone right, everyone wrong, or every total the same.
+    """
+    wrong = answered - correct
+    spread = answered * squares - total * total  # answered squared times the variance, exactly
+    if not correct or not wrong or spread <= 0:
+        return None
+    m1 = total_correct / correct
+    m0 = (total - total_correct) / wrong
+    s = math.sqrt(spread) / answered
+    p = correct / answered
+    return (m1 - m0) / s * math.sqrt(p * (1 - p))
 
 
 @dataclass
@@ -131,10 +211,26 @@ class KnowledgeCheckResult:
     passed: int
     pass_rate: int
     mean_score: float | None
-    questions: list[QuestionResult]
+    items: list[ItemResult]
+
+    @property
+    def items_shown(self):
+        """The item analysis is shown from `Poll.RESULTS_MIN_RESPONSES` learners on."""
+        return self.learners >= Poll.RESULTS_MIN_RESPONSES
+
+
+def first_attempt_answers(activity):
+    """Learners' answers on their first attempt: what the item analysis reads. A retake
+    follows feedback on the first, so it measures the learner's memory more than the item."""
+    return Answer.objects.filter(
+        learners_only("attempt__learner"), attempt__activity=activity, attempt__number=1
+    )
 
 
 def knowledge_check_results(activity):
+    """The attempts in sum, from all attempts; and the item analysis, from first attempts:
+    per question its difficulty, discrimination and flags, and how often each choice was
+    picked. Five queries, however many questions, learners and answers."""
     summary = Attempt.objects.filter(learners_only(), activity=activity).aggregate(
         attempts=Count("pk"),
         learners=Count("learner", distinct=True),
@@ -143,33 +239,40 @@ def knowledge_check_results(activity):
             ExpressionWrapper(F("score") * 100.0 / F("total"), output_field=FloatField())
         ),
     )
-    # One grouped query: per choice, how often it was picked in all and in first attempts.
-    picks = {
-        row["choice_id"]: row
-        for row in Answer.objects.filter(
-            learners_only("attempt__learner"), attempt__activity=activity
+    answers = first_attempt_answers(activity)
+    # A smallint squared could overflow on PostgreSQL: square it as an integer.
+    score = Cast("attempt__score", IntegerField())
+    right = Q(is_correct=True)
+    sums = {
+        row.pop("question_id"): row
+        for row in answers.values("question_id")
+        .annotate(
+            answered=Count("pk"),
+            correct=Count("pk", filter=right),
+            total=Sum(score),
+            total_correct=Sum(score, filter=right, default=0),
+            squares=Sum(score * score),
         )
-        .values("choice_id")
-        .annotate(all=Count("pk"), first=Count("pk", filter=Q(attempt__number=1)))
         .order_by()
     }
-    questions = []
+    picks = dict(answers.values_list("choice_id").annotate(count=Count("pk")).order_by())
+    none = {"answered": 0, "correct": 0, "total": 0, "total_correct": 0, "squares": 0}
+    items = []
     for question in Question.objects.for_activity(activity).prefetch_related("choices"):
-        choices = list(question.choices.all())
-        counts = [picks.get(c.pk, {"all": 0, "first": 0}) for c in choices]
-        every = sum(count["all"] for count in counts)
-        first = sum(count["first"] for count in counts)
-        right = [count for c, count in zip(choices, counts, strict=True) if c.is_correct]
-        questions.append(
-            QuestionResult(
+        row = sums.get(question.pk, none)
+        items.append(
+            ItemResult(
                 question=question,
-                first_answers=first,
-                first_correct_percent=whole_percent(sum(c["first"] for c in right), first),
-                all_answers=every,
-                all_correct_percent=whole_percent(sum(c["all"] for c in right), every),
+                answered=row["answered"],
+                correct=row["correct"],
+                discrimination=point_biserial(**row),
                 choices=[
-                    ChoiceResult(choice, count["all"], whole_percent(count["all"], every))
-                    for choice, count in zip(choices, counts, strict=True)
+                    ChoiceResult(
+                        choice,
+                        picks.get(choice.pk, 0),
+                        whole_percent(picks.get(choice.pk, 0), row["answered"]),
+                    )
+                    for choice in question.choices.all()
                 ],
             )
         )
@@ -179,7 +282,7 @@ def knowledge_check_results(activity):
         passed=summary["passed"],
         pass_rate=whole_percent(summary["passed"], summary["learners"]),
         mean_score=summary["mean_score"],
-        questions=questions,
+        items=items,
     )
 
 

@@ -20,6 +20,7 @@ def results(request, slug):
         "polls": results_data.poll_results(activity),
         "professions": Profession.labels,
         "knowledge_check": knowledge_check,
+        "item_flags": results_data.ITEM_FLAGS,
         "funnel": results_data.funnel(activity, passed=knowledge_check.passed),
         "discussion": results_data.discussion_counts(activity),
         "credit": results_data.credit_totals(activity),
