@@ -19,10 +19,14 @@ SEED = Path(
 )
 
 
-def seed_lines():
+def seed_text():
     if not SEED.exists():
         unavailable(f"The seed text is not at {SEED}; set SEED_FILE.", "REQUIRE_SEED")
-    return SEED.read_text(encoding="utf-8").splitlines()
+    return SEED.read_text(encoding="utf-8")
+
+
+def seed_lines():
+    return seed_text().splitlines()
 
 
 def site_blocks(client, activity, lessons):

@@ -1,0 +1,210 @@
+"""Activities from documents: the seed's page text, Markdown with front matter; exported to
+Markdown and imported again unchanged; bad input refused with the line and nothing written."""
+
+import pytest
+
+from celmod_course.cme.documents import markdown, pagetext
+from celmod_course.cme.documents.build import activity_import
+from celmod_course.cme.documents.draft import DocumentError
+from lessons.models import Activity, Lesson
+from quiz.models import Poll
+from tests.lessons.test_content import seed_text
+
+
+def content(activity):
+    """Everything a learner reads of an activity, unit for unit."""
+    lessons = Lesson.objects.filter(activity=activity).prefetch_related("paragraphs__speaker")
+    return {
+        "title": activity.title,
+        "dates": (activity.released_on, activity.expires_on),
+        "introduction": activity.introduction,
+        "takeaways": [t.text for t in activity.key_takeaways.all()],
+        "faculty": [str(f) for f in activity.faculty.all()],
+        "lessons": [
+            (
+                lesson.heading,
+                [(str(p.speaker) if p.speaker else None, p.text) for p in lesson.paragraphs.all()],
+            )
+            for lesson in lessons
+        ],
+        "prompt": activity.discussion_prompt,
+        "polls": [poll.question for poll in Poll.objects.filter(activity=activity)],
+    }
+
+
+def test_the_seeds_page_text_imports_as_the_fixtures_content(activity):
+    report = activity_import(draft=pagetext.parse(seed_text()), slug="imported")
+    imported = report.activity
+    assert content(imported) == content(activity)
+    assert not imported.published
+    assert report.lessons == 4 and report.paragraphs == 14 and report.takeaways == 3
+    assert report.speakers == [
+        "Amrita Krishnan, MD, FACP",
+        "Sagar Lonial, MD, FACP",
+        "Jesus Berdeja, MD",
+    ]
+    assert any("no knowledge check" in note for note in report.notes)
+
+
+def test_the_page_texts_chrome_is_left_out(activity):
+    draft = pagetext.parse(seed_text())
+    everything = " ".join(
+        [draft.introduction, *(p.text for lesson in draft.lessons for p in lesson.paragraphs)]
+    )
+    for chrome in ("Ask AI", "Course Completed", "Submit"):
+        assert chrome not in everything
+    assert draft.unplaced == []
+
+
+def test_an_export_imports_again_and_exports_the_same_file(activity):
+    exported = markdown.activity_markdown(activity)
+    copy = activity_import(draft=markdown.parse(exported), slug="copy").activity
+    assert markdown.activity_markdown(copy) == exported
+    assert content(copy) | {"title": None} == content(activity) | {"title": None}
+    assert copy.questions.count() == activity.questions.count() == 10
+    assert copy.evaluation_questions.count() == activity.evaluation_questions.count()
+    assert list(copy.polls.get().options.values_list("text", "value")) == list(
+        activity.polls.get().options.values_list("text", "value")
+    )
+
+
+def test_the_export_shows_speakers_slugs_and_the_key(activity):
+    exported = markdown.activity_markdown(activity)
+    assert exported.startswith("---\ntitle: CELMoDs in Multiple Myeloma\nreleased: 2025-07-28\n")
+    assert "\n**Amrita Krishnan, MD, FACP:** CELMoDs (including iberdomide" in exported
+    assert "(IMiDs)? {#mechanism-of-action}\n" in exported
+    assert "\n- [x] " in exported and "\nLesson: mechanism-of-action\n" in exported
+    assert "slug: celmods-in-multiple-myeloma" not in exported  # imported under a new slug
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A line with *stars*, _underscores_, [brackets], <b>tags</b>, `ticks` and &amp; as typed",
+        "1. Not a list",
+        "- not a list either",
+        "# not a heading",
+        "> not a quote",
+        "Two lines\nkept as two",
+        "Ends with a hash #",
+        "A back\\slash",
+    ],
+)
+def test_markdowns_own_characters_round_trip_as_text(activity, text):
+    lesson = activity.lessons.first()
+    paragraph = lesson.paragraphs.first()
+    paragraph.text = text
+    paragraph.save()
+    lesson.heading = text.replace("\n", " ")
+    lesson.save()
+    draft = markdown.parse(markdown.activity_markdown(activity))
+    assert draft.lessons[0].paragraphs[0].text == text
+    assert draft.lessons[0].heading == text.replace("\n", " ")
+
+
+MINIMAL = """---
+title: A commentary
+released: 2026-01-05
+expires: 2027-01-04
+faculty:
+- name: Ann Expert
+  credentials: MD
+---
+
+## Introduction
+
+Experts discuss what is new.
+
+## What is new? {#new}
+
+**Ann Expert, MD:** Much.
+"""
+
+
+def test_a_minimal_markdown_file_imports_as_a_draft(db):
+    report = activity_import(draft=markdown.parse(MINIMAL))
+    assert report.activity.slug == "a-commentary"
+    assert not report.activity.published
+    lesson = report.activity.lessons.get()
+    assert (lesson.slug, lesson.heading) == ("new", "What is new?")
+    assert str(lesson.paragraphs.get().speaker) == "Ann Expert, MD"
+
+
+def refused(parse, text, slug=None):
+    """The refusal's message, having checked that nothing was written."""
+    before = Activity.objects.count(), Lesson.objects.count()
+    with pytest.raises(DocumentError) as refusal:
+        activity_import(draft=parse(text), slug=slug)
+    assert (Activity.objects.count(), Lesson.objects.count()) == before
+    return str(refusal.value)
+
+
+@pytest.mark.parametrize("parse", [pagetext.parse, markdown.parse])
+def test_an_empty_file_is_refused(db, parse):
+    assert refused(parse, "  \n\n") == "The file is empty."
+
+
+def test_a_page_text_without_question_headings_is_refused(db):
+    text = "A title\n\nReleased: July 28, 2025\n\nExpiration: January 27, 2026\n\nJust prose.\n"
+    assert refused(pagetext.parse, text).startswith("No question headings were found")
+
+
+def test_markdown_without_lessons_is_refused(db):
+    text = MINIMAL.split("## What")[0] + "## Introduction\n\nOnly an introduction.\n"
+    assert refused(markdown.parse, text).startswith("No question headings were found")
+
+
+def test_a_speaker_label_naming_nobody_is_refused_with_its_line(db):
+    text = MINIMAL + "\n**Bob Nobody, MD:** Who?\n"
+    assert refused(markdown.parse, text) == (
+        'Line 18: The speaker label "Bob Nobody, MD" names nobody in the faculty list.'
+    )
+
+
+def test_an_unknown_front_matter_key_is_refused_with_its_line(db):
+    text = MINIMAL.replace("expires:", "colour: blue\nexpires:")
+    assert refused(markdown.parse, text) == (
+        'Line 4: Unknown front-matter key "colour" (the keys are: title, slug, released, '
+        "expires, provider, accreditation_statement, commercial_support, objectives, faculty, "
+        "abbreviations, polls, knowledge_check, credit, evaluation)."
+    )
+
+
+def test_a_file_without_an_introduction_is_refused(db):
+    text = MINIMAL.replace("## Introduction\n\nExperts discuss what is new.\n\n", "")
+    assert refused(markdown.parse, text).startswith("The document has no introduction")
+
+
+def test_a_duplicate_slug_is_refused(activity):
+    message = refused(markdown.parse, MINIMAL, slug=activity.slug)
+    assert message == (
+        f'An activity with the slug "{activity.slug}" exists already: import it under another slug.'
+    )
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("released: 2026-01-05", "released: someday"), 'The date "someday" under "released"'),
+        (
+            ("expires: 2027-01-04", "expires: 2025-01-04"),
+            "The expiration date (January 4, 2025) is not after the release date "
+            "(January 5, 2026).",
+        ),
+    ],
+)
+def test_dates_that_cannot_be_read_or_run_backwards_are_refused(db, change, message):
+    assert refused(markdown.parse, MINIMAL.replace(*change)).startswith(message)
+
+
+def test_a_page_text_date_that_cannot_be_read_names_its_line(db):
+    text = seed_text().replace("Released: July 28, 2025", "Released: the 28th")
+    assert refused(pagetext.parse, text) == (
+        'Line 5: The date "the 28th" cannot be read (write e.g. "July 28, 2025").'
+    )
+
+
+def test_html_in_a_file_is_kept_as_text(db, client):
+    text = MINIMAL.replace("Much.", "<script>alert(1)</script> Much.")
+    activity = activity_import(draft=markdown.parse(text)).activity
+    assert activity.lessons.get().paragraphs.get().text == "<script>alert(1)</script> Much."
