@@ -2,3 +2,43 @@
 read into an `ActivityDraft` (one parser per format), built into a draft activity in one
 transaction (`build.activity_import`), and any activity written back out as Markdown
 (`markdown.activity_markdown`), which imports again unchanged."""
+
+from pathlib import PurePath
+
+from .draft import DocumentError
+
+MAX_BYTES = 2 * 1024 * 1024  # a commentary is some 20 kB of text, a Word file some 50 kB
+FORMATS = {
+    ".txt": "page text",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".docx": "Word",
+}
+
+
+def read(filename, data):
+    """The draft in a file, its format told by its name's ending (.txt page text, .md Markdown,
+    .docx Word); raises DocumentError when it cannot be read."""
+    from . import markdown, pagetext, word
+
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in FORMATS:
+        raise DocumentError(
+            f'"{PurePath(filename).name}" is not a file the import reads: use .txt (the page '
+            "text of a commentary), .md (Markdown with front matter) or .docx (Word)."
+        )
+    if len(data) > MAX_BYTES:
+        raise DocumentError(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; the import takes files up to "
+            f"{MAX_BYTES // 1024 // 1024} MB."
+        )
+    if suffix == ".docx":
+        return word.parse(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DocumentError("The file is not UTF-8 text: save it as UTF-8 and try again.") from None
+    return (markdown if FORMATS[suffix] == "Markdown" else pagetext).parse(text)
+
+
+__all__ = ["MAX_BYTES", "DocumentError", "read"]
