@@ -90,6 +90,21 @@ def test_an_empty_comment_brings_the_learner_back_to_the_form_and_its_error(
     context.close()
 
 
+def test_after_voting_on_a_phone_the_thank_you_is_in_view(browser, live_server, activity, learner):
+    for n in range(12):  # enough comments that the poll's box scrolls to the window's top
+        Comment.objects.create(learner=learner, activity=activity, body=f"Comment {n}. " * 40)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, learner.email, PASSWORD)
+    page.goto(reverse("quiz:your_thoughts", args=[activity.slug]))
+    page.get_by_label("Very confident").check()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page).to_have_url(re.compile("#poll-confidence$"))
+    page.wait_for_function("window.scrollY > 0")  # gone down to the poll's box
+    expect(page.get_by_text("Thank you. Your answer is recorded.")).to_be_in_viewport()
+    context.close()
+
+
 def test_the_admin_keeps_long_titles_clear_of_its_buttons_and_the_hidden_column_in_view(
     browser, live_server, activity, lessons, staff, learner
 ):
