@@ -85,3 +85,33 @@ def form_data_of(html, form_id):
 
 def form_data(response, form_id):
     return form_data_of(response.content.decode(), form_id)
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _TextOfId(HTMLParser):
+    def __init__(self, element_id):
+        super().__init__(convert_charrefs=True)
+        self.element_id, self.depth, self.parts, self.found = element_id, 0, [], False
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag not in VOID
+        elif dict(attrs).get("id") == self.element_id and not self.found:
+            self.depth, self.found = 1, True
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in VOID:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def text_of_id(html, element_id):
+    """The text of the element with this id, whitespace folded; None if there is none."""
+    parser = _TextOfId(element_id)
+    parser.feed(html)
+    return " ".join("".join(parser.parts).split()) if parser.found else None

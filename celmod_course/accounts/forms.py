@@ -1,10 +1,37 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.exceptions import ValidationError
 
 from .models import Profession, User
 
 
-class SignUpForm(BaseUserCreationForm):
+class NewPasswordErrors:
+    """A refused new password is said under the field it was typed in (Django says it under the
+    confirmation), followed by what to do: both fields come back empty, since a password is
+    never sent back to the browser."""
+
+    FIRST_FIELD = {"password2": "password1", "new_password2": "new_password1"}
+
+    def validate_password_for_user(self, user, password_field_name="password2"):
+        field = self.FIRST_FIELD[password_field_name]
+        password = self.cleaned_data.get(field)
+        if not password:
+            return
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as refusal:
+            again = ValidationError("Enter a new password in both fields.", code="password_again")
+            self.add_error(field, [*refusal.error_list, again])
+
+
+class SignUpForm(NewPasswordErrors, BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "profession")
@@ -106,6 +133,14 @@ class ProfileForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+
+class NewPasswordForm(NewPasswordErrors, SetPasswordForm):
+    """The new password chosen through a reset link."""
+
+
+class ChangePasswordForm(NewPasswordErrors, PasswordChangeForm):
+    """The new password chosen on the Change password page."""
 
 
 class ResetForm(PasswordResetForm):

@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from .forms import ProfileForm, ResetForm, SignUpForm
+from .forms import ChangePasswordForm, ProfileForm, ResetForm, SignUpForm
 from .limits import hit
 from .models import User
 from .services import account_open, account_to_open, sign_up
@@ -96,6 +96,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, with wrong current passwords counted like wrong log-ins."""
 
+    form_class = ChangePasswordForm
     success_url = reverse_lazy("accounts:password_change_done")
 
     def post(self, request, *args, **kwargs):

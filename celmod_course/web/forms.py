@@ -108,6 +108,14 @@ class KnowledgeCheckForm(forms.Form):
     def clean_started(self):
         return self.started_at
 
+    def answered_count(self):
+        """How many questions show a picked answer: none at first, and after an error those
+        whose sent answer is one of their choices (the rest are shown unpicked)."""
+        return sum(
+            str(self[name].value()) in {str(pk) for pk, _ in self.fields[name].choices}
+            for name in map(self.field_name, self.questions)
+        )
+
     def chosen(self):
         """{question: choice} for a valid form."""
         chosen = {}

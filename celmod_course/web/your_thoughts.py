@@ -26,6 +26,11 @@ def _poll_url(slug, poll_slug):
     return reverse("quiz:your_thoughts", args=[slug])
 
 
+def _poll_anchor(poll):
+    """The id of the poll's box on Your Thoughts, where its vote returns."""
+    return f"poll-{poll.slug}"
+
+
 def _poll_blocks(request, activity):
     """Each poll with its form, the learners' tally, and this learner's answers."""
     polls = list(Poll.objects.for_activity(activity))
@@ -37,6 +42,7 @@ def _poll_blocks(request, activity):
     return [
         {
             "poll": poll,
+            "anchor": _poll_anchor(poll),
             "response": mine.get((poll.pk, Moment.AFTER)),
             "before": mine.get((poll.pk, Moment.BEFORE)),
             "tally": tallies[poll.pk],
@@ -47,9 +53,17 @@ def _poll_blocks(request, activity):
 
 
 def _your_thoughts_page(request, activity, comments_page, comment_form=None):
+    # What a vote says is shown in its poll's box, where the vote returns the learner (the
+    # page's top is out of view there); any other message at the top of the page, as usual.
+    poll_blocks = _poll_blocks(request, activity)
+    pending = list(messages.get_messages(request))
+    for block in poll_blocks:
+        block["messages"] = [m for m in pending if m.extra_tags == block["anchor"]]
+    anchors = {block["anchor"] for block in poll_blocks}
     context = {
         "activity": activity,
-        "poll_blocks": _poll_blocks(request, activity),
+        "poll_blocks": poll_blocks,
+        "messages": [m for m in pending if m.extra_tags not in anchors],
         "comments": comments_page,
         "comment_form": comment_form or CommentForm(),
     }
@@ -83,18 +97,19 @@ def vote(request, slug, poll_slug):
         activity__slug=slug,
         slug=poll_slug,
     )
-    back = reverse("quiz:your_thoughts", args=[slug]) + f"#poll-{poll.slug}"
+    anchor = _poll_anchor(poll)
     form = VoteForm(request.POST, poll=poll, options=poll.options.all())
     if not form.is_valid():
-        messages.error(request, form.errors["option"][0])
+        messages.error(request, form.errors["option"][0], extra_tags=anchor)
     elif poll_answer(learner=request.user, option=form.chosen_option()):
-        messages.success(request, "Thank you. Your answer is recorded.")
+        messages.success(request, "Thank you. Your answer is recorded.", extra_tags=anchor)
     else:
         messages.info(
             request,
             "You have already answered this poll. Your answer is final and was not changed.",
+            extra_tags=anchor,
         )
-    return redirect(back)
+    return redirect(reverse("quiz:your_thoughts", args=[slug]) + f"#{anchor}")
 
 
 @login_required_post(back=activity_page("quiz:your_thoughts"))

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from celmod_course.accounts.models import Profession, User
 from tests.conftest import PASSWORD, make_learner, open_link, sign_up_and_open
-from tests.html import block_texts
+from tests.html import block_texts, text_of_id
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,34 @@ def test_a_short_or_common_password_is_refused(client):
             reverse("accounts:signup"), {**SIGNUP, "password1": "abc", "password2": "abc"}
         ).content.decode()
     )
+
+
+WEAK = "aaaaaaaaaaaa"
+TOO_EASY = 'This password is too easy to guess. Repeats like "aaa" are easy to guess.'
+AGAIN = "Enter a new password in both fields."
+
+
+def test_a_weak_password_is_refused_under_the_password_field_not_the_confirmation(client):
+    data = {**SIGNUP, "password1": WEAK, "password2": WEAK}
+    html = client.post(reverse("accounts:signup"), data).content.decode()
+    under_password = text_of_id(html, "id_password1_error")
+    assert under_password.startswith(TOO_EASY)
+    assert under_password.endswith(AGAIN)
+    assert text_of_id(html, "id_password2_error") is None
+    assert 'aria-describedby="id_password1_helptext id_password1_error"' in html
+    assert WEAK not in html  # neither field gives the password back
+    assert not User.objects.exists()
+
+
+def test_a_weak_new_password_is_refused_under_the_new_password_field(learner_client, learner):
+    data = {"old_password": PASSWORD, "new_password1": WEAK, "new_password2": WEAK}
+    html = learner_client.post(reverse("accounts:password_change"), data).content.decode()
+    under_password = text_of_id(html, "id_new_password1_error")
+    assert under_password.startswith(TOO_EASY)
+    assert under_password.endswith(AGAIN)
+    assert text_of_id(html, "id_new_password2_error") is None
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)
 
 
 def test_a_blank_full_name_is_refused(client):

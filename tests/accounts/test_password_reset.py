@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, make_learner
-from tests.html import block_texts
+from tests.html import block_texts, text_of_id
 
 NEW_PASSWORD = "another-quite-unusual-passphrase"
 SAME_PAGE = (
@@ -77,6 +77,19 @@ def test_the_reset_mail_goes_through_smtp_and_its_link_works_once(client, learne
 
     again = client.get(link, follow=True)
     assert "This link no longer works" in block_texts(again)
+
+
+def test_a_weak_new_password_is_refused_under_the_new_password_field(client, learner):
+    ask_for_reset(client, learner.email)
+    form_url = client.get(reset_link(mail.outbox[0].body), follow=True).redirect_chain[-1][0]
+    data = {"new_password1": "abcdefghijkl", "new_password2": "abcdefghijkl"}
+    html = client.post(form_url, data).content.decode()
+    under_password = text_of_id(html, "id_new_password1_error")
+    assert under_password.startswith("This password is too easy to guess.")
+    assert under_password.endswith("Enter a new password in both fields.")
+    assert text_of_id(html, "id_new_password2_error") is None
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)
 
 
 def test_the_page_says_the_same_whether_or_not_the_email_has_an_account(client, learner):

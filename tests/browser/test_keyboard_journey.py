@@ -2,9 +2,11 @@
 
 import re
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from quiz.models import Question
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, open_link
 
 FOCUSED = "el => el === document.activeElement"
@@ -110,3 +112,43 @@ def test_the_learner_journey_works_with_the_keyboard_alone(page, activity):
 
     activate(page, page.get_by_role("link", name="View your certificate"))
     expect(page.get_by_text("Kim Keys, NP", exact=True)).to_be_visible()
+
+
+def test_enter_on_an_answer_goes_on_to_the_next_unanswered_question_and_sends_nothing(
+    page, activity, learner
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, learner.email, PASSWORD)
+    url = reverse("cme:knowledge_check", args=[activity.slug])
+    page.goto(url)
+    questions = Question.objects.for_activity(activity)
+    first_choices = [
+        page.get_by_role("group", name=f"{number}. {question.prompt}").get_by_role("radio").first
+        for number, question in enumerate(questions, start=1)
+    ]
+    count = page.locator("#answered-count")
+    expect(count).to_have_text("0 of 10 answered")
+
+    choose(page, page.get_by_role("group", name=f"1. {questions[0].prompt}"), 1)
+    page.keyboard.press("Enter")
+    expect(first_choices[1]).to_be_focused()
+    expect(page).to_have_url(re.compile(f"{url}$"))
+    expect(page.get_by_text("Your answers were not submitted.")).to_have_count(0)
+
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(first_choices[2]).to_be_focused()
+    page.keyboard.press("Space")
+    expect(count).to_have_text("3 of 10 answered")
+
+
+def test_answers_sent_with_questions_left_open_bring_the_focus_to_the_list_of_errors(
+    page, activity, learner
+):
+    log_in(page, learner.email, PASSWORD)
+    page.goto(reverse("cme:knowledge_check", args=[activity.slug]))
+    activate(page, page.get_by_role("button", name="Submit answers"))
+    summary = page.get_by_role("alert").filter(has_text="Your answers were not submitted.")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(page.locator("#answered-count")).to_have_text("0 of 10 answered")

@@ -74,6 +74,31 @@ def test_the_knowledge_checks_controls_are_big_enough_and_stand_out(
     context.close()
 
 
+@pytest.mark.parametrize("width", [320, 390])
+def test_each_question_on_a_phone_sits_inside_its_box_below_the_border(
+    browser, live_server, activity, learner, width
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 800}
+    )
+    page = context.new_page()
+    log_in(page, learner.email, PASSWORD)
+    page.goto(reverse("cme:knowledge_check", args=[activity.slug]))
+    boxes = page.locator(".knowledge-check fieldset").all()
+    assert len(boxes) == 10
+    wrapped = 0
+    for box in boxes:
+        outer, legend = box.bounding_box(), box.locator("legend").bounding_box()
+        border = box.evaluate("(el) => parseFloat(getComputedStyle(el).borderTopWidth)")
+        assert legend["y"] >= outer["y"] + border, (outer, legend)  # below the top border
+        assert legend["y"] + legend["height"] <= outer["y"] + outer["height"]
+        assert outer["x"] <= legend["x"]
+        assert legend["x"] + legend["width"] <= outer["x"] + outer["width"]
+        wrapped += legend["height"] > 40  # two lines or more
+    assert wrapped  # the case that matters: questions that wrap
+    context.close()
+
+
 def test_an_empty_comment_brings_the_learner_back_to_the_form_and_its_error(
     browser, live_server, activity, learner
 ):
@@ -87,6 +112,21 @@ def test_an_empty_comment_brings_the_learner_back_to_the_form_and_its_error(
     error = page.get_by_text("Write a comment before posting it.")
     expect(error).to_be_in_viewport()
     expect(page.get_by_label("Your comment")).to_be_in_viewport()
+    context.close()
+
+
+def test_after_voting_on_a_phone_the_thank_you_is_in_view(browser, live_server, activity, learner):
+    for n in range(12):  # enough comments that the poll's box scrolls to the window's top
+        Comment.objects.create(learner=learner, activity=activity, body=f"Comment {n}. " * 40)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, learner.email, PASSWORD)
+    page.goto(reverse("quiz:your_thoughts", args=[activity.slug]))
+    page.get_by_label("Very confident").check()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page).to_have_url(re.compile("#poll-confidence$"))
+    page.wait_for_function("window.scrollY > 0")  # gone down to the poll's box
+    expect(page.get_by_text("Thank you. Your answer is recorded.")).to_be_in_viewport()
     context.close()
 
 

@@ -14,7 +14,7 @@ from celmod_course.web.forms import read_start_token, start_token
 from lessons.models import Lesson
 from quiz.models import Answer, Attempt, Choice, Question
 from tests.conftest import answer_sheet, complete_all_lessons, make_learner
-from tests.html import block_texts
+from tests.html import block_texts, block_texts_of, text_of_id
 
 
 def page_url(activity):
@@ -256,6 +256,20 @@ def test_a_refused_submission_keeps_the_learners_other_answers(learner_client, a
     html = learner_client.post(submit_url(activity), data).content.decode()
     kept = data[f"question_{questions[1].pk}"]
     assert re.search(rf'<input[^>]*value="{kept}"[^>]*checked', html)
+
+
+def test_beside_the_submit_button_the_page_says_how_many_questions_are_answered(
+    learner_client, activity
+):
+    html = learner_client.get(page_url(activity)).content.decode()
+    assert text_of_id(html, "answered-count") == "0 of 10 answered"
+    questions = list(Question.objects.for_activity(activity))
+    sheet = answer_sheet(activity, right=10)
+    three = {name: sheet[name] for name in [f"question_{q.pk}" for q in questions[:3]]}
+    forged = {f"question_{questions[3].pk}": str(questions[4].choices.first().pk)}
+    html = learner_client.post(submit_url(activity), three | forged).content.decode()
+    assert "Your answers were not submitted." in block_texts_of(html)
+    assert text_of_id(html, "answered-count") == "3 of 10 answered"  # the forged one is unpicked
 
 
 def test_retakes_are_allowed_and_every_attempt_is_kept_and_listed(

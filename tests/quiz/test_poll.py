@@ -10,7 +10,7 @@ from celmod_course.cme.models import ActivityCompletion
 from quiz.models import Poll, PollOption, PollResponse
 from tests.concurrency import client_of, run_at_once
 from tests.conftest import PASSWORD, answer_sheet, complete_all_lessons, make_learner
-from tests.html import block_texts, block_texts_of
+from tests.html import block_texts, block_texts_of, text_of_id
 
 OPTIONS = [
     "Not at all confident",
@@ -67,6 +67,21 @@ def test_a_learner_answers_once_and_sees_their_answer(learner_client, learner, a
     blocks = block_texts(learner_client.get(page_url(activity)))
     assert "Thank you. Your answer is recorded." in blocks
     assert "Your answer: Very confident. Answers are final." in blocks
+
+
+def test_what_a_vote_says_is_shown_in_the_polls_box_where_the_vote_returns(
+    learner_client, activity, poll
+):
+    response = learner_client.post(poll.get_vote_url(), {})
+    assert response["Location"].endswith("#poll-confidence")
+    html = learner_client.get(response["Location"]).content.decode()
+    assert "Choose one of the options to answer the poll." in text_of_id(html, "poll-confidence")
+
+    response = vote(learner_client, poll, option(poll, 4))
+    assert response["Location"].endswith("#poll-confidence")
+    html = learner_client.get(response["Location"]).content.decode()
+    assert "Thank you. Your answer is recorded." in text_of_id(html, "poll-confidence")
+    assert html.count("Thank you. Your answer is recorded.") == 1  # not at the top as well
 
 
 def test_a_second_answer_changes_nothing_and_says_why(learner_client, learner, activity, poll):
