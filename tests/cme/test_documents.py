@@ -1,8 +1,12 @@
 """Activities from documents: the seed's page text, Markdown with front matter; exported to
 Markdown and imported again unchanged; bad input refused with the line and nothing written."""
 
+import io
+
+import docx
 import pytest
 
+from celmod_course.cme import documents
 from celmod_course.cme.documents import markdown, pagetext
 from celmod_course.cme.documents.build import activity_import
 from celmod_course.cme.documents.draft import DocumentError
@@ -208,3 +212,78 @@ def test_html_in_a_file_is_kept_as_text(db, client):
     text = MINIMAL.replace("Much.", "<script>alert(1)</script> Much.")
     activity = activity_import(draft=markdown.parse(text)).activity
     assert activity.lessons.get().paragraphs.get().text == "<script>alert(1)</script> Much."
+
+
+# Word: a document written with headings and bold speaker labels, built here with python-docx.
+
+
+def word_file(activity):
+    """The seed activity as a writer would type it in Word: Title, the dates, Heading 2 for the
+    sections and lessons, bold speaker labels, the poll under Your Thoughts."""
+    document = docx.Document()
+    document.add_heading(activity.title, 0)
+    document.add_paragraph(f"Released: {activity.released_on:%B %-d, %Y}")
+    document.add_paragraph(f"Expiration: {activity.expires_on:%B %-d, %Y}")
+    document.add_heading("Key Takeaways", 2)
+    for takeaway in activity.key_takeaways.all():
+        document.add_paragraph(takeaway.text, style="List Bullet")
+    document.add_heading("Introduction", 2)
+    document.add_paragraph(activity.introduction)
+    for lesson in activity.lessons.prefetch_related("paragraphs__speaker"):
+        document.add_heading(lesson.heading, 2)
+        for paragraph in lesson.paragraphs.all():
+            written = document.add_paragraph()
+            if paragraph.speaker:
+                written.add_run(f"{paragraph.speaker}:").bold = True
+                written.add_run(" ")
+            written.add_run(paragraph.text)
+    document.add_heading("Your Thoughts", 2)
+    document.add_paragraph(activity.discussion_prompt)
+    poll = activity.polls.get()
+    document.add_paragraph(poll.question)
+    for option in poll.options.all():
+        document.add_paragraph(option.text, style="List Bullet")
+    file = io.BytesIO()
+    document.save(file)
+    return file.getvalue()
+
+
+def test_a_word_file_imports_as_the_same_content(activity):
+    draft = documents.read("celmods.docx", word_file(activity))
+    imported = activity_import(draft=draft, slug="from-word").activity
+    assert content(imported) == content(activity)
+    assert list(imported.polls.get().options.values_list("text", "value")) == list(
+        activity.polls.get().options.values_list("text", "value")
+    )
+
+
+def test_a_word_file_round_trips_through_markdown(activity):
+    draft = documents.read("celmods.docx", word_file(activity))
+    first = markdown.activity_markdown(activity_import(draft=draft, slug="word-1").activity)
+    again = activity_import(draft=markdown.parse(first), slug="word-2").activity
+    assert markdown.activity_markdown(again) == first
+
+
+def test_a_file_named_docx_that_is_no_word_file_is_refused(db):
+    with pytest.raises(DocumentError) as refusal:
+        documents.read("commentary.docx", b"PK\x03\x04 not really a zip")
+    assert str(refusal.value) == "The file is not a Word document (.docx)."
+    assert not Activity.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_with_the_limit(db):
+    with pytest.raises(DocumentError) as refusal:
+        documents.read("big.md", b"x" * (documents.MAX_BYTES + 1))
+    assert str(refusal.value) == "The file is 2.0 MB; the import takes files up to 2 MB."
+
+
+def test_a_file_of_another_kind_is_refused_by_name(db):
+    with pytest.raises(DocumentError) as refusal:
+        documents.read("slides.pdf", b"%PDF-1.7")
+    assert str(refusal.value).startswith('"slides.pdf" is not a file the import reads')
+
+
+def test_a_text_file_that_is_not_utf8_is_refused(db):
+    with pytest.raises(DocumentError) as refusal:
+        documents.read("page.txt", "Caf\xe9".encode("latin-1"))
+    assert str(refusal.value) == "The file is not UTF-8 text: save it as UTF-8 and try again."

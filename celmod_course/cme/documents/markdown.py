@@ -42,6 +42,7 @@ dropped and HTML stays as the characters typed.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -60,6 +61,7 @@ from .draft import (
     PollDraft,
     QuestionDraft,
 )
+from .pagetext import DATE_LINE, DATES, read_date
 
 TAKEAWAYS, INTRODUCTION, THOUGHTS, KNOWLEDGE_CHECK = (
     "Key Takeaways",
@@ -67,6 +69,7 @@ TAKEAWAYS, INTRODUCTION, THOUGHTS, KNOWLEDGE_CHECK = (
     "Your Thoughts",
     "Knowledge check",
 )
+SECTIONS = (TAKEAWAYS, INTRODUCTION, THOUGHTS, KNOWLEDGE_CHECK)
 # The front matter's keys, and the keys of the entries of its lists.
 KEYS = {
     "title": None,
@@ -242,94 +245,129 @@ def parse(text):
             ) from None
         _front(draft, front)
         tokens = tokens[1:]
-    _body(draft, tokens)
+    assemble(draft, _blocks(tokens))
     if not draft.faculty:
         draft.speakers_from_paragraphs()
     return draft
 
 
-def _body(draft, tokens):
-    section, lesson, question = None, None, None
-    rationale, level = [], 0
+@dataclass
+class Block:
+    """A unit of a document's body, whatever its format: a heading (`level` 1 to 3), a
+    paragraph (with its speaker label, if any) or a list item."""
+
+    kind: str  # "heading", "paragraph" or "item"
+    text: str
+    line: int | None = None
+    level: int = 0
+    speaker: str | None = None
+    slug: str = ""
+
+
+def _blocks(tokens):
+    """The body's blocks, from markdown-it's tokens."""
+    depth = 0
     for index, token in enumerate(tokens):
-        if token.type == "bullet_list_open" or token.type == "ordered_list_open":
-            level += 1
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
-            level -= 1
+            depth -= 1
         if token.type != "inline":
             continue
-        opener = tokens[index - 1]
-        line = _line(token)
-        if opener.type == "heading_open" and opener.tag == "h1":
-            title = _plain(token.children).strip()
-            if draft.title and title != draft.title:
+        opener, line = tokens[index - 1], _line(token)
+        if opener.type == "heading_open":
+            text, slug = _plain(token.children).strip(), ""
+            found = SLUG_ATTRIBUTE.search(token.content)
+            if found:
+                text, slug = SLUG_ATTRIBUTE.sub("", text).strip(), found[1]
+            yield Block("heading", text, line, level=int(opener.tag[1]), slug=slug)
+        elif depth:
+            yield Block("item", _plain(token.children), line)
+        else:
+            speaker, text = _speaker(token.children)
+            yield Block("paragraph", text, line, speaker=speaker)
+
+
+def assemble(draft, blocks, *, poll_from_text=False):
+    """Place a body's blocks in the draft, by the rules every format but page text shares:
+    a level-1 heading is the title; a level-2 heading is a section (Key Takeaways,
+    Introduction, Your Thoughts, Knowledge check) or else a lesson; paragraphs before any are
+    the dates ("Released: …", "Expiration: …") and the introduction. In Your Thoughts the first
+    paragraph is the prompt; with `poll_from_text` (a format with no front matter) the next is
+    the poll's question and the list below it its options."""
+    section, lesson, question, rationale = None, None, None, []
+    for block in blocks:
+        if block.kind == "heading" and block.level == 1:
+            if draft.title and block.text != draft.title:
                 raise DocumentError(
-                    f'The heading "{title}" differs from the title "{draft.title}".', line
+                    f'The heading "{block.text}" differs from the title "{draft.title}".',
+                    block.line,
                 )
-            draft.title = title
-        elif opener.type == "heading_open" and opener.tag == "h2":
-            if question:
-                _finish(question, rationale)
-            heading, lesson, question, rationale = _plain(token.children).strip(), None, None, []
-            section = (
-                heading
-                if heading in (TAKEAWAYS, INTRODUCTION, THOUGHTS, KNOWLEDGE_CHECK)
-                else "lesson"
-            )
+            draft.title = block.text
+        elif block.kind == "heading" and block.level == 2:
+            _finish(question, rationale)
+            lesson, question, rationale = None, None, []
+            section = block.text if block.text in SECTIONS else "lesson"
             if section == "lesson":
-                found = SLUG_ATTRIBUTE.search(token.content)
-                if found:
-                    heading = SLUG_ATTRIBUTE.sub("", heading)
-                lesson = LessonDraft(
-                    heading=heading.strip(), slug=found[1] if found else "", line=line
-                )
+                lesson = LessonDraft(heading=block.text, slug=block.slug, line=block.line)
                 draft.lessons.append(lesson)
-        elif opener.type == "heading_open" and section == KNOWLEDGE_CHECK:
-            if question:
-                _finish(question, rationale)
-            question, rationale = (
-                QuestionDraft(_plain(token.children).strip(), [], "", "", line),
-                [],
-            )
+        elif block.kind == "heading" and section == KNOWLEDGE_CHECK:
+            _finish(question, rationale)
+            question, rationale = QuestionDraft(block.text, [], "", "", block.line), []
             draft.questions.append(question)
-        elif opener.type == "heading_open":
+        elif block.kind == "heading":
             raise DocumentError(
-                f'The heading "{_plain(token.children)}" is not one the format has.', line
+                f'The heading "{block.text}" is not one the format has.', block.line
             )
-        elif section == TAKEAWAYS and level:
-            draft.takeaways.append(_plain(token.children))
-        elif section == KNOWLEDGE_CHECK and question and level:
-            choice = CHOICE.fullmatch(_plain(token.children))
+        elif section is None and block.kind == "paragraph" and DATE_LINE.fullmatch(block.text):
+            found = DATE_LINE.fullmatch(block.text)
+            setattr(draft, DATES[found["key"]], read_date(found["value"], block.line))
+        elif section in (None, INTRODUCTION) and block.kind == "paragraph":
+            draft.introduction = _joined(draft.introduction, block.text)
+        elif section == TAKEAWAYS and block.kind == "item":
+            draft.takeaways.append(block.text)
+        elif section == KNOWLEDGE_CHECK and question and block.kind == "item":
+            choice = CHOICE.fullmatch(block.text)
             if not choice:
                 raise DocumentError(
-                    "A choice is written as - [x] text (correct) or - [ ] text.", line
+                    "A choice is written as - [x] text (correct) or - [ ] text.", block.line
                 )
             question.choices.append((choice[2], choice[1] != " "))
-        elif section == KNOWLEDGE_CHECK and question:
-            body = _plain(token.children)
-            if body.startswith("Lesson:"):
-                question.lesson = body.removeprefix("Lesson:").strip()
+        elif section == KNOWLEDGE_CHECK and question and block.kind == "paragraph":
+            if block.text.startswith("Lesson:"):
+                question.lesson = block.text.removeprefix("Lesson:").strip()
             else:
-                rationale.append(body.removeprefix("Rationale:").strip() if not rationale else body)
-        elif section == INTRODUCTION:
-            intro = _plain(token.children)
-            draft.introduction = f"{draft.introduction}\n\n{intro}" if draft.introduction else intro
-        elif section == THOUGHTS:
-            prompt = _plain(token.children)
-            draft.discussion_prompt = (
-                f"{draft.discussion_prompt}\n\n{prompt}" if draft.discussion_prompt else prompt
-            )
-        elif section == "lesson" and not level:
-            speaker, paragraph = _speaker(token.children)
-            lesson.paragraphs.append(ParagraphDraft(paragraph, speaker, line))
+                first = not rationale
+                rationale.append(
+                    block.text.removeprefix("Rationale:").strip() if first else block.text
+                )
+        elif section == THOUGHTS and poll_from_text and draft.discussion_prompt:
+            if block.kind == "paragraph":
+                draft.polls.append(PollDraft(question=block.text))
+            elif draft.polls:
+                draft.polls[-1].options.append(block.text)
+            else:
+                draft.unplaced.append(f"{_where(block)}{block.text[:80]}")
+        elif section == THOUGHTS and block.kind == "paragraph":
+            draft.discussion_prompt = _joined(draft.discussion_prompt, block.text)
+        elif section == "lesson" and block.kind == "paragraph":
+            lesson.paragraphs.append(ParagraphDraft(block.text, block.speaker, block.line))
         else:
-            draft.unplaced.append(f"line {line}: {_plain(token.children)[:80]}")
-    if question:
-        _finish(question, rationale)
+            draft.unplaced.append(f"{_where(block)}{block.text[:80]}")
+    _finish(question, rationale)
+
+
+def _where(block):
+    return f"line {block.line}: " if block.line else ""
+
+
+def _joined(text, more):
+    return f"{text}\n\n{more}" if text else more
 
 
 def _finish(question, rationale):
-    question.rationale = "\n\n".join(rationale)
+    if question:
+        question.rationale = "\n\n".join(rationale)
 
 
 # Writing
@@ -380,7 +418,15 @@ def front_matter(activity):
     if objectives := [o.text for o in activity.objectives.all()]:
         data["objectives"] = objectives
     data["faculty"] = [
-        {"name": f.name, "credentials": f.credentials, "disclosure": f.disclosure}
+        {
+            key: value
+            for key, value in (
+                ("name", f.name),
+                ("credentials", f.credentials),
+                ("disclosure", f.disclosure),
+            )
+            if value
+        }
         for f in activity.faculty.all()
     ]
     if abbreviations := [{"short": a.short, "long": a.long} for a in activity.abbreviations.all()]:
