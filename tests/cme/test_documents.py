@@ -5,6 +5,7 @@ import io
 
 import docx
 import pytest
+from django.urls import reverse
 
 from celmod_course.cme import documents
 from celmod_course.cme.documents import markdown, pagetext
@@ -12,6 +13,7 @@ from celmod_course.cme.documents.build import activity_import
 from celmod_course.cme.documents.draft import DocumentError
 from lessons.models import Activity, Lesson
 from quiz.models import Poll
+from tests.concurrency import client_of
 from tests.lessons.test_content import seed_text
 
 
@@ -287,3 +289,21 @@ def test_a_text_file_that_is_not_utf8_is_refused(db):
     with pytest.raises(DocumentError) as refusal:
         documents.read("page.txt", "Caf\xe9".encode("latin-1"))
     assert str(refusal.value) == "The file is not UTF-8 text: save it as UTF-8 and try again."
+
+
+def test_an_imported_draft_reads_well_for_staff_and_is_hidden_from_learners(
+    activity, staff, learner
+):
+    staff_client, learner_client = client_of(staff), client_of(learner)
+    text = seed_text().replace("multiple myeloma (MM).", "multiple myeloma (MM). <b>bold</b>")
+    imported = activity_import(draft=pagetext.parse(text), slug="imported").activity
+    pages = [
+        imported.get_absolute_url(),
+        imported.lessons.first().get_absolute_url(),
+        reverse("quiz:your_thoughts", args=[imported.slug]),
+    ]
+    for url in pages:
+        assert staff_client.get(url).status_code == 200, url
+        assert learner_client.get(url).status_code == 404, url
+    overview = staff_client.get(imported.get_absolute_url()).content.decode()
+    assert "(MM). &lt;b&gt;bold&lt;/b&gt;" in overview
