@@ -8,6 +8,7 @@ evaluation and the outcomes that build on it belong here too.
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -548,3 +549,49 @@ class CertificateCorrection(models.Model):
     def clean(self):
         if self.completion_id and self.completion.revocation:
             raise ValidationError("This certificate is revoked; it cannot be corrected any more.")
+
+
+class ActivityDocument(Activity):
+    """Activities as documents: the admin's page to import one from a file and export any to
+    Markdown (`celmod_course.cme.documents`). The same rows as Activity, under an admin entry of
+    this app, since the lessons app's admin may not import the documents from here."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "activity import and export"
+        verbose_name_plural = "Import and export activities"
+
+
+UPLOAD_KEPT = timedelta(hours=1)
+
+
+class DocumentUploadManager(models.Manager):
+    def keep(self, *, staff, filename, slug, data):
+        """Keep a previewed file until staff create the draft from it; files kept longer than
+        `UPLOAD_KEPT` are deleted meanwhile."""
+        self.filter(uploaded_at__lt=timezone.now() - UPLOAD_KEPT).delete()
+        return self.create(staff=staff, filename=filename, slug=slug, data=data)
+
+    def kept_for(self, staff, token):
+        """The file `staff` previewed under `token`, or None once it is used or too old."""
+        return self.filter(
+            staff=staff, token=token, uploaded_at__gte=timezone.now() - UPLOAD_KEPT
+        ).first()
+
+
+class DocumentUpload(models.Model):
+    """A file uploaded to the import page, kept from its preview to the import it previews, so
+    that staff upload it once. In the database rather than a cache: each server process has a
+    cache of its own unless Redis is configured, and any of them may answer the second step."""
+
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    slug = models.CharField(max_length=100, blank=True)
+    data = models.BinaryField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = DocumentUploadManager()
+
+    def __str__(self):
+        return self.filename
