@@ -159,7 +159,6 @@ class CreditClaimAdmin(RecordAdmin):
     date_hierarchy = "claimed_at"
 
 
-MEGABYTE = 1024 * 1024
 EXPIRED = "The preview has expired: upload the file again."
 
 
@@ -167,7 +166,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="Commentary file",
         help_text="The page text of a commentary (.txt), Markdown with front matter (.md) or a "
-        f"Word document (.docx); up to {documents.MAX_BYTES // MEGABYTE} MB.",
+        f"Word document (.docx); up to {documents.MAX_BYTES // documents.MEGABYTE} MB.",
         widget=forms.FileInput(attrs={"accept": ",".join(documents.FORMATS)}),
     )
     slug = forms.SlugField(
@@ -180,11 +179,10 @@ class ImportForm(forms.Form):
     def clean_file(self):
         # Refused before it is read: the size as the upload states it.
         upload = self.cleaned_data["file"]
-        if upload.size > documents.MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / MEGABYTE:.1f} MB; the import takes files up to "
-                f"{documents.MAX_BYTES // MEGABYTE} MB."
-            )
+        try:
+            documents.check_size(upload.size)
+        except documents.DocumentError as refusal:
+            raise forms.ValidationError(str(refusal)) from None
         return upload
 
 

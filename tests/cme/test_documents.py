@@ -276,7 +276,7 @@ def test_a_file_named_docx_that_is_no_word_file_is_refused(db):
 def test_a_file_over_the_limit_is_refused_with_the_limit(db):
     with pytest.raises(DocumentError) as refusal:
         documents.read("big.md", b"x" * (documents.MAX_BYTES + 1))
-    assert str(refusal.value) == "The file is 2.0 MB; the import takes files up to 2 MB."
+    assert str(refusal.value) == "The file is 2.1 MB; the import takes files up to 2 MB."
 
 
 def test_a_file_of_another_kind_is_refused_by_name(db):

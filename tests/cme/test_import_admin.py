@@ -147,7 +147,7 @@ def test_a_slug_taken_after_the_preview_is_refused_on_create_and_nothing_is_writ
         ),
         (
             a_file("x" * (documents.MAX_BYTES + 1)),
-            "The file is 2.0 MB; the import takes files up to 2 MB.",
+            "The file is 2.1 MB; the import takes files up to 2 MB.",
         ),
         (a_file(MINIMAL.replace("## Introduction", "## Intro")), "The document has no intro"),
     ],

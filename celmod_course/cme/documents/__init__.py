@@ -3,6 +3,7 @@ read into an `ActivityDraft` (one parser per format), built into a draft activit
 transaction (`build.activity_import`), and any activity written back out as Markdown
 (`markdown.activity_markdown`), which imports again unchanged."""
 
+import math
 from pathlib import PurePath
 
 from .draft import DocumentError
@@ -16,6 +17,18 @@ FORMATS = {
 }
 
 
+MEGABYTE = 1024 * 1024
+
+
+def check_size(size):
+    """Refuse a file over `MAX_BYTES`, saying its size (rounded up) and the limit."""
+    if size > MAX_BYTES:
+        raise DocumentError(
+            f"The file is {math.ceil(size / MEGABYTE * 10) / 10:.1f} MB; the import takes files "
+            f"up to {MAX_BYTES // MEGABYTE} MB."
+        )
+
+
 def read(filename, data):
     """The draft in a file, its format told by its name's ending (.txt page text, .md Markdown,
     .docx Word); raises DocumentError when it cannot be read."""
@@ -27,11 +40,7 @@ def read(filename, data):
             f'"{PurePath(filename).name}" is not a file the import reads: use .txt (the page '
             "text of a commentary), .md (Markdown with front matter) or .docx (Word)."
         )
-    if len(data) > MAX_BYTES:
-        raise DocumentError(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the import takes files up to "
-            f"{MAX_BYTES // 1024 // 1024} MB."
-        )
+    check_size(len(data))
     if suffix == ".docx":
         return word.parse(data)
     try:
@@ -41,4 +50,4 @@ def read(filename, data):
     return (markdown if FORMATS[suffix] == "Markdown" else pagetext).parse(text)
 
 
-__all__ = ["MAX_BYTES", "DocumentError", "read"]
+__all__ = ["FORMATS", "MAX_BYTES", "MEGABYTE", "DocumentError", "check_size", "read"]

@@ -44,14 +44,18 @@ class ImportReport:
         return [
             f'"{self.activity.title}" ({self.activity.slug}), a draft: learners see it once '
             "staff publish it.",
-            f"{self.lessons} lessons with {self.paragraphs} paragraphs; "
-            f"{self.takeaways} key takeaways.",
+            f"{_count(self.lessons, 'lesson')} with {_count(self.paragraphs, 'paragraph')}; "
+            f"{_count(self.takeaways, 'key takeaway')}.",
             "Speakers: " + ("; ".join(self.speakers) if self.speakers else "none named") + ".",
             "Poll: " + ("; ".join(self.polls) if self.polls else "none") + ".",
-            f"Knowledge check: {self.questions} questions; evaluation: {self.evaluation} items; "
-            f"credit designations: {self.designations}.",
+            f"Knowledge check: {_count(self.questions, 'question')}; evaluation: "
+            f"{_count(self.evaluation, 'item')}; credit designations: {self.designations}.",
             *self.notes,
         ]
+
+
+def _count(number, noun):
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class _Preview(Exception):

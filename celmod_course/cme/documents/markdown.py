@@ -466,7 +466,7 @@ def front_matter(activity):
 def activity_markdown(activity):
     """The activity as Markdown with front matter (`parse` reads it back). The activity's own
     slug is left out, so the file imports under a slug of the importer's choosing."""
-    front = yaml.safe_dump(front_matter(activity), sort_keys=False, allow_unicode=True, width=100)
+    front = yaml.safe_dump(front_matter(activity), sort_keys=False, allow_unicode=True, width=4096)
     parts = [f"---\n{front}---"]
     if takeaways := list(activity.key_takeaways.all()):
         parts.append(f"## {TAKEAWAYS}\n\n" + "\n".join(f"- {escape(t.text)}" for t in takeaways))
