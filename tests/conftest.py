@@ -111,6 +111,19 @@ def complete(learner, activity):
     return ActivityCompletion.objects.get(learner=learner, activity=activity)
 
 
+def claim_credit(learner, activity, amount="0.50"):
+    """Claim credit as the learner (who has completed and evaluated the activity)."""
+    from celmod_course.cme.services import credit_claim
+
+    return credit_claim(
+        learner=learner,
+        activity=activity,
+        amount=Decimal(amount),
+        first_name="Jane",
+        last_name="Doe",
+    )
+
+
 # A designation as a provider would write one; tests make their own (the seed states none).
 AMA = "AMA PRA Category 1 Credit™"
 STATEMENT = (

@@ -6,6 +6,7 @@ Without it the tests are skipped and say so; with REQUIRE_BROWSER=1 (as in CI) t
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -55,19 +56,31 @@ def plain_static_names(settings):
     }
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A browser tab on the live server. Any console error (a script error, or anything the
-    Content-Security-Policy blocked) fails the test."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+@contextmanager
+def browser_tab(browser, live_server, width=1280, height=900):
+    """A browser tab on the live server, `width` pixels wide. Any console error (a script
+    error, or anything the Content-Security-Policy blocked) fails the test."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": height},
+        accept_downloads=True,
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with browser_tab(browser, live_server) as tab:
+        yield tab
 
 
 def log_in(page, email, password):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from celmod_course.cme.models import ActivityCompletion
-from tests.browser.conftest import answer_knowledge_check, log_in
+from tests.browser.conftest import answer_knowledge_check, browser_tab, log_in
 from tests.conftest import AMA, PASSWORD, STATEMENT, complete_all_lessons, make_learner
 from tests.lessons.test_front_matter import ACCREDITATION, with_front_matter
 
@@ -23,19 +23,8 @@ MAIN_BUTTONS = "main .btn-primary:visible, main .btn-success:visible"
 
 @pytest.fixture(params=WIDTHS, ids=lambda width: f"{width}px")
 def tab(request, browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": request.param, "height": 900},
-        accept_downloads=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
+    with browser_tab(browser, live_server, width=request.param) as page:
+        yield page
 
 
 def no_sideways_scroll(page):

@@ -1,7 +1,6 @@
 """Completing lessons, the marks and buttons that follow, and My progress."""
 
 import re
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession
-from celmod_course.cme.services import credit_claim, evaluation_submit
+from celmod_course.cme.services import evaluation_submit
 from lessons.models import LessonCompletion
 from tests.concurrency import client_of, posting, run_at_once
-from tests.conftest import AMA, PASSWORD, complete, make_learner
+from tests.conftest import AMA, PASSWORD, claim_credit, complete, make_learner
 from tests.html import block_texts
 
 IN_CREDIT_PERIOD = "2025-10-01 15:00Z"  # the seed activity runs July 28, 2025 to January 27, 2026
@@ -237,13 +236,7 @@ def test_the_steps_and_the_main_button_lead_a_physician_from_pass_to_certificate
         claim = reverse("cme:claim", args=[activity.slug])
         assert main_button(learner_client, activity) == (claim, "Next: claim your credit")
 
-        credit_claim(
-            learner=learner,
-            activity=activity,
-            amount=Decimal("0.50"),
-            first_name="Jane",
-            last_name="Doe",
-        )
+        claim_credit(learner, activity)
         listed = steps(learner_client, activity)
         assert f"8. Credit ✓ 0.5 {AMA} claimed" in listed
         assert main_button(learner_client, activity)[1] == "Review"

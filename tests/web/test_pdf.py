@@ -1,7 +1,6 @@
 """Certificates and the transcript as PDFs: drawn on the server, their text read back here."""
 
 import io
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,8 +8,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from celmod_course.cme.models import CertificateCorrection, Correction
-from celmod_course.cme.services import credit_claim, evaluation_submit
-from tests.conftest import AMA, complete, make_learner
+from celmod_course.cme.services import evaluation_submit
+from tests.conftest import AMA, claim_credit, complete, make_learner
 from tests.html import block_texts
 
 IN_CREDIT_PERIOD = "2025-10-01 15:00Z"  # the seed activity runs July 28, 2025 to January 27, 2026
@@ -32,13 +31,7 @@ def claimed(learner, activity, designation):
     with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
         completion = complete(learner, activity)
         evaluation_submit(learner=learner, activity=activity, answers={})
-        credit_claim(
-            learner=learner,
-            activity=activity,
-            amount=Decimal("0.50"),
-            first_name="Jane",
-            last_name="Doe",
-        )
+        claim_credit(learner, activity)
     return completion
 
 
