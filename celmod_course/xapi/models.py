@@ -34,7 +34,8 @@ class StatementQuerySet(models.QuerySet):
             timestamp=draft.timestamp,
             body={"id": str(statement_id), **draft.statement},
         )
-        transaction.on_commit(lambda: send(statement_id))
+        # robust: a queue that cannot be reached fails no request; the periodic round sends it.
+        transaction.on_commit(lambda: send(statement_id), robust=True)
         return row
 
     def stuck(self, *, older_than):

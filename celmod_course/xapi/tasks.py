@@ -33,29 +33,28 @@ STUCK_AFTER = timedelta(minutes=30)  # longer than the longest wait between retr
 REFUSED = {400, 409, 413, 422}
 
 
-class Refused(Exception):
+class RefusedByLRS(Exception):
     pass
 
 
 def put(statement):
     """Send one statement to the LRS; raise on anything but success."""
-    credentials = f"{settings.XAPI_USERNAME}:{settings.XAPI_PASSWORD}".encode()
+    headers = {"Content-Type": "application/json", "X-Experience-API-Version": "1.0.3"}
+    if settings.XAPI_USERNAME:
+        credentials = f"{settings.XAPI_USERNAME}:{settings.XAPI_PASSWORD}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
     request = urllib.request.Request(
         f"{settings.XAPI_ENDPOINT}/statements?statementId={statement.pk}",
         data=json.dumps(statement.body).encode(),
         method="PUT",
-        headers={
-            "Content-Type": "application/json",
-            "X-Experience-API-Version": "1.0.3",
-            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
-        },
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):
             pass
     except urllib.error.HTTPError as error:
         reason = f"HTTP {error.code} {error.reason}: {error.read(500).decode(errors='replace')}"
-        raise (Refused if error.code in REFUSED else ConnectionError)(reason) from None
+        raise (RefusedByLRS if error.code in REFUSED else ConnectionError)(reason) from None
 
 
 def _tried(statement_id, **fields):
@@ -79,7 +78,7 @@ def send(statement_id, task=None):
         return  # sent already, or refused; or the LRS no longer configured: kept for later
     try:
         put(statement)
-    except Refused as refusal:
+    except RefusedByLRS as refusal:
         _tried(statement_id, status=Status.REFUSED, last_error=str(refusal)[:1000])
         log.error("The LRS refused statement %s", statement_id)
         return

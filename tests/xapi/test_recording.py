@@ -13,7 +13,8 @@ from celmod_course.cme.services import knowledge_check_submit, lesson_complete
 from celmod_course.xapi.models import Statement, Status
 from lessons.models import LessonCompletion
 from quiz.models import Poll
-from tests.conftest import complete_all_lessons
+from quiz.services import poll_answer_before
+from tests.conftest import complete_all_lessons, make_learner
 from tests.html import block_texts
 
 SITE = "https://cme.example.org"
@@ -183,3 +184,18 @@ def test_staff_read_a_refused_statement_with_the_lrss_reason(
     assert "HTTP 409 Conflict: a different statement" in page.content.decode()
     delete = reverse("admin:xapi_statement_delete", args=[row.pk])
     assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+
+
+def test_the_question_before_the_lessons_is_its_own_activity_and_a_skip_states_nothing(
+    xapi_on, learner, activity
+):
+    poll = Poll.objects.get(activity=activity)
+    Poll.objects.filter(pk=poll.pk).update(asked_before=True)
+    poll.refresh_from_db()
+    other = make_learner("skipper@example.org", "Sam Skipper")
+    poll_answer_before(learner=other, poll=poll)
+    assert not Statement.objects.exists()
+    poll_answer_before(learner=learner, poll=poll, option=poll.options.get(value=2))
+    [answered] = bodies()
+    assert answered["object"]["id"] == SITE + poll.get_before_url()
+    assert answered["result"] == {"response": "2"}
