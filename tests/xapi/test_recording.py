@@ -184,6 +184,10 @@ def test_staff_read_a_refused_statement_with_the_lrss_reason(
     assert "HTTP 409 Conflict: a different statement" in page.content.decode()
     delete = reverse("admin:xapi_statement_delete", args=[row.pk])
     assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:xapi_statement_changelist")
+    found = staff_client.get(changelist, {"q": str(row.pk)})
+    assert lessons[0].get_absolute_url() in " ".join(block_texts(found))
+    assert staff_client.get(changelist, {"q": "mechanism"}).status_code == 200
 
 
 def test_the_question_before_the_lessons_is_its_own_activity_and_a_skip_states_nothing(
