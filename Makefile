@@ -4,6 +4,8 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+LRS_VENV := .lrs-venv
+LRS_STAMP := $(LRS_VENV)/.installed-stamp
 
 .PHONY: run test bench mutants lint format clean
 
@@ -37,8 +39,15 @@ run: $(STAMP) staticfiles/staticfiles.json
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP) staticfiles/staticfiles.json
+test: $(STAMP) $(LRS_STAMP) staticfiles/staticfiles.json
 	SECRET_KEY=test-only-secret-key $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The LRS the xAPI tests send statements to (ralph), in a venv of its own (LRS_VENV, above): its
+# pins are not the project's. tests/xapi start it from there.
+$(LRS_STAMP): requirements-lrs.txt
+	test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lrs.txt
+	touch $@
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
@@ -82,4 +91,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles mutants
+	rm -rf $(VENV) $(LRS_VENV) node_modules staticfiles mutants

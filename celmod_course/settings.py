@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lessons",
     "quiz",
     "celmod_course.cme",
+    "celmod_course.xapi",
     "celmod_course.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -251,6 +252,28 @@ HUEY = {
 
 # The first wait before sending a failed message again; each next wait is three times longer.
 QUEUE_RETRY_SECONDS = envint("QUEUE_RETRY_SECONDS", 10)
+
+
+# Learning records (celmod_course.xapi, docs/xapi.md): what learners do, sent as xAPI statements
+# to the provider's LRS by the task queue's worker. Off, and nothing recorded, without
+# XAPI_ENDPOINT (the LRS's xAPI base, e.g. https://lrs.example.org/xAPI). Statements name the
+# site's pages by absolute URL and are built outside requests: SITE_URL is the site's address.
+def envurl(name):
+    value = os.environ.get(name, "").strip().rstrip("/")
+    if value and urlsplit(value).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"{name} must start with http:// or https://, not {value!r}.")
+    return value
+
+
+SITE_URL = envurl("SITE_URL")
+XAPI_ENDPOINT = envurl("XAPI_ENDPOINT")
+XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
+XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
+if XAPI_ENDPOINT and not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set: with XAPI_ENDPOINT, statements name the site's pages by its "
+        "address, e.g. SITE_URL=https://cme.example.org."
+    )
 
 # Log-in throttling: five wrong passwords for one email from one address lock that pair out
 # for 15 minutes; a successful log-in resets the count.

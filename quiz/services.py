@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from celmod_course.refusal import Refused
+from celmod_course.signals import rows_created
 
 from .models import Answer, Attempt, Comment, Moment, PollResponse
 
@@ -58,10 +59,11 @@ def attempt_submit(*, learner, activity, chosen, started_at=None, shuffle_seed=0
             passed=activity.passes(score, total),
             shuffle_seed=shuffle_seed,
         )
-        Answer.objects.bulk_create(
+        answers = Answer.objects.bulk_create(
             Answer(attempt=attempt, question=question, choice=choice, is_correct=choice.is_correct)
             for question, choice in chosen.items()
         )
+        rows_created.send(sender=Answer, rows=answers)
     return attempt
 
 

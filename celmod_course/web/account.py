@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from celmod_course.accounts.throttling import count_wrong_password, wrong_password_limit_reached
 from celmod_course.cme.personal_data import personal_data
 from celmod_course.cme.services import account_delete
+from celmod_course.xapi.models import Statement
 
 from .forms import DeleteAccountForm
 
@@ -19,9 +20,10 @@ from .forms import DeleteAccountForm
 @login_required
 def my_data(request):
     """Everything the site holds about the learner, as a JSON download."""
-    response = JsonResponse(
-        personal_data(request.user), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2}
-    )
+    data = personal_data(request.user)
+    # The xAPI statements about them, as the provider's LRS receives them.
+    data["learning_records"] = Statement.objects.about(request.user)
+    response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-cme-data.json"'
     return response
 
