@@ -83,6 +83,11 @@ class Choice(models.Model):
 
 
 class AttemptQuerySet(models.QuerySet):
+    def activities_passed(self, learner):
+        """The ids of the activities whose knowledge check the learner has passed: until then,
+        nothing they are given says which of their answers were right."""
+        return set(self.filter(learner=learner, passed=True).values_list("activity_id", flat=True))
+
     def first_passed(self):
         """The first of these attempts that passed (by attempt number), or None."""
         return self.filter(passed=True).order_by("number").first()

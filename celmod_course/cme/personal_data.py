@@ -10,6 +10,7 @@ from .models import ActivityCompletion, CreditClaim, EvaluationAnswer
 
 def personal_data(user):
     """A JSON-ready dict: the profile, then every record of what the learner did."""
+    passed = Attempt.objects.activities_passed(user)
     return {
         "profile": {
             "email": user.email,
@@ -50,7 +51,7 @@ def personal_data(user):
             }
             for c in Comment.objects.filter(learner=user).select_related("activity")
         ],
-        "knowledge_check_attempts": [_attempt(a) for a in _attempts(user)],
+        "knowledge_check_attempts": [_attempt(a, passed) for a in _attempts(user)],
         "completions": [
             {
                 "activity": c.activity.title,
@@ -95,7 +96,9 @@ def _attempts(user):
     )
 
 
-def _attempt(attempt):
+def _attempt(attempt, passed):
+    """An attempt, with which answers were right only once the activity's check is passed."""
+    shown = attempt.activity_id in passed
     return {
         "activity": attempt.activity.title,
         "number": attempt.number,
@@ -104,7 +107,8 @@ def _attempt(attempt):
         "score": f"{attempt.score} of {attempt.total}",
         "passed": attempt.passed,
         "answers": [
-            {"question": a.question.prompt, "answer": a.choice.text, "correct": a.is_correct}
+            {"question": a.question.prompt, "answer": a.choice.text}
+            | ({"correct": a.is_correct} if shown else {})
             for a in attempt.answers.all()
         ],
     }

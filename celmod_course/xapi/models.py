@@ -10,6 +10,11 @@ from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from lessons.models import Activity
+from quiz.models import Attempt
+
+from .statements import knowledge_check_object
+
 
 class Status(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
@@ -52,9 +57,17 @@ class StatementQuerySet(models.QuerySet):
 
     def about(self, learner):
         """The statements about the learner, in the order things happened, with whether each
-        reached the LRS: what their data download holds."""
+        reached the LRS: what their data download holds. Until they pass an activity's
+        knowledge check, their answers' statements there do not say which were right."""
+        passed = Attempt.objects.activities_passed(learner)
+        unpassed = {
+            knowledge_check_object(activity)["id"]
+            for activity in Activity.objects.filter(attempts__learner=learner).exclude(
+                pk__in=passed
+            )
+        }
         return [
-            {"sent_at": row.sent_at, "statement": row.body}
+            {"sent_at": row.sent_at, "statement": _unmarked(row.body, unpassed)}
             for row in self.filter(learner=learner).order_by("timestamp", "created_at")
         ]
 
@@ -93,3 +106,13 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.summary}"
+
+
+def _unmarked(statement, knowledge_checks):
+    """The statement without its `success` when it answers a question of one of these
+    knowledge checks (whose ids are given)."""
+    parents = statement.get("context", {}).get("contextActivities", {}).get("parent", [])
+    if not any(parent.get("id") in knowledge_checks for parent in parents):
+        return statement
+    result = {k: v for k, v in statement.get("result", {}).items() if k != "success"}
+    return {**statement, "result": result}

@@ -14,7 +14,7 @@ from celmod_course.xapi.models import Statement, Status
 from lessons.models import LessonCompletion
 from quiz.models import Poll
 from quiz.services import poll_answer_before
-from tests.conftest import complete_all_lessons, make_learner
+from tests.conftest import answer_sheet, complete_all_lessons, make_learner
 from tests.html import block_texts
 
 SITE = "https://cme.example.org"
@@ -203,3 +203,35 @@ def test_the_question_before_the_lessons_is_its_own_activity_and_a_skip_states_n
     [answered] = bodies()
     assert answered["object"]["id"] == SITE + poll.get_before_url()
     assert answered["result"] == {"response": "2"}
+
+
+def test_my_data_says_which_answers_were_right_only_after_a_pass(
+    xapi_on, learner_client, learner, activity
+):
+    """A failed attempt's answers, in the data download and its statements, do not mark which
+    were right: a learner could otherwise pass by elimination."""
+    complete_all_lessons(learner, activity)
+    sheet = answer_sheet(activity, right=3)
+    learner_client.post(reverse("cme:submit", args=[activity.slug]), sheet)
+
+    def marks():
+        data = learner_client.get(reverse("cme:my_data")).json()
+        answers = [a for attempt in data["knowledge_check_attempts"] for a in attempt["answers"]]
+        answered = [
+            r["statement"]["result"]
+            for r in data["learning_records"]
+            if r["statement"]["verb"]["id"].endswith("/answered")
+            and "choice-" in r["statement"]["result"].get("response", "")
+        ]
+        return answers, answered
+
+    answers, answered = marks()
+    assert len(answers) == len(answered) == 10
+    assert not any("correct" in answer for answer in answers)
+    assert not any("success" in result for result in answered)
+
+    learner_client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, 10))
+    answers, answered = marks()
+    assert len(answers) == len(answered) == 20
+    assert all("correct" in answer for answer in answers)
+    assert all("success" in result for result in answered)
