@@ -444,11 +444,17 @@ def credit_offer(*, learner, activity):
     """The credit the learner may claim now; raises Refused saying why not.
 
     Credit is claimed once, after completing the activity and its evaluation, while the activity
-    is not expired, by a learner whose profession it designates credit for.
+    is not expired and the certificate not revoked, by a learner whose profession it designates
+    credit for.
     """
     completion = ActivityCompletion.objects.of(learner, activity)
     if completion is None:
         raise completion_required("Claiming credit")
+    if completion.revocation:
+        raise Refused(
+            "Your certificate for this activity was revoked, so no credit can be claimed for it.",
+            code="revoked",
+        )
     claim = CreditClaim.objects.filter(evaluation__completion=completion).first()
     if claim is not None:
         raise Refused(

@@ -149,7 +149,8 @@ class Progress:
     @cached_property
     def credit(self):
         """Where the learner stands on credit, as `credit_offer` says: "offered" (to claim now),
-        or why not: "not_completed", "evaluate", "claimed", "expired" or "no_designation".
+        or why not: "not_completed", "evaluate", "claimed", "expired", "no_designation" or
+        "revoked".
         Before completion it says what is already known: expired, or none for the profession."""
         if not self.completion:
             if self.activity.is_expired():

@@ -11,7 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession
-from celmod_course.cme.models import ActivityCompletion, CertificateCorrection, Correction
+from celmod_course.cme.models import (
+    ActivityCompletion,
+    CertificateCorrection,
+    Correction,
+    CreditClaim,
+)
 from tests.cme.test_credit import IN_CREDIT_PERIOD, claim_form, claim_url
 from tests.conftest import AMA, PASSWORD
 from tests.html import block_texts, form_data
@@ -188,3 +193,24 @@ def test_deleting_the_account_removes_the_names_its_certificates_were_issued_and
         "",
         "",
     )
+
+
+def test_no_credit_is_claimed_on_a_revoked_certificate(
+    learner_client, learner, activity, designation, staff
+):
+    from tests.cme.test_credit import evaluate
+    from tests.conftest import complete
+
+    completion = complete(learner, activity)
+    CertificateCorrection.objects.create(
+        completion=completion, kind=Correction.REVOKE, reason="Issued in error.", staff=staff
+    )
+    evaluate(learner, activity)
+    page = " ".join(block_texts(learner_client.get(reverse("cme:claim", args=[activity.slug]))))
+    assert "Your certificate for this activity was revoked, so no credit can be claimed" in page
+    learner_client.post(claim_url(activity), claim_form())
+    assert not CreditClaim.objects.exists()
+    steps = block_texts(learner_client.get(activity.get_absolute_url()))
+    assert "8. Credit · none: the certificate was revoked" in steps
+    assert "9. Certificate · revoked" in steps
+    assert "Next: claim your credit" not in " ".join(steps)

@@ -112,6 +112,7 @@ def test_a_revoked_certificates_credit_leaves_the_transcripts_total(learner_clie
     text = pdf_text(learner_client.get(reverse("cme:transcript_pdf")))
     assert "(certificate revoked)" in text
     assert "Total credit claimed" not in text
+    assert f"0.5 {AMA}" not in text
     page = block_texts(learner_client.get(reverse("cme:progress")))
     assert "Certificate revoked" in " ".join(page)
 
