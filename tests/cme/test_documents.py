@@ -2,6 +2,7 @@
 Markdown and imported again unchanged; bad input refused with the line and nothing written."""
 
 import io
+import zipfile
 
 import docx
 import pytest
@@ -307,3 +308,124 @@ def test_an_imported_draft_reads_well_for_staff_and_is_hidden_from_learners(
         assert learner_client.get(url).status_code == 404, url
     overview = staff_client.get(imported.get_absolute_url()).content.decode()
     assert "(MM). &lt;b&gt;bold&lt;/b&gt;" in overview
+
+
+# Hostile or careless files: refused with a reason, never an exception, nothing written.
+
+
+@pytest.mark.parametrize(
+    "front, message",
+    [
+        ("provider: [unclosed", "The front matter is not valid YAML."),
+        ("released: 2026-02-30", "The front matter holds a value that cannot be read"),
+        ("? [a]\n: b", "Line 5: A front-matter key must be a word."),
+        ("knowledge_check: {pass_mark: .inf}", '"pass_mark" in "knowledge_check" takes a whole'),
+        ("knowledge_check: {pass_mark: true}", '"pass_mark" in "knowledge_check" takes a whole'),
+        ("objectives: hello", '"objectives" takes a list (lines starting with -).'),
+        ("provider: [a, b]", '"provider" takes text, not a list.'),
+        ("polls: [1]", 'in "polls", entry 1 is not written as key: value.'),
+        ("polls: [{question: Q, asked_before: 'no'}]", '"asked_before" in "polls", entry 1'),
+        (
+            "credit: [{profession: physician, credit_type: C, max_amount: 1e30}]",
+            '"max_amount" in "credit", entry 1 takes a number from 0 to 999.',
+        ),
+        ("credit: [{max_amount: 1}]", '"profession" in "credit", entry 1 is missing.'),
+        ("provider: &a x\ncommercial_support: *a", "Line 6: The front matter uses a YAML alias"),
+        ('provider: "A\\0B"', "The activity: the text holds a NUL character"),
+    ],
+)
+def test_front_matter_of_the_wrong_kind_is_refused_by_key(db, front, message):
+    assert message in refused(markdown.parse, MINIMAL.replace("faculty:", f"{front}\nfaculty:"))
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(db):
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}, *a{n - 1}]\n"
+        for n in range(1, 10)
+    )
+    message = refused(markdown.parse, f"---\n{bomb}title: *a9\n---\n")
+    assert "The front matter uses a YAML alias" in message
+
+
+def zipped(**members):
+    file = io.BytesIO()
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name.replace("__", "/"), data)
+    return file.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (zipped(other="x"), "The file is not a Word document (.docx)."),
+        (zipped(), "The file is not a Word document (.docx)."),
+        (
+            zipped(word__document_xml="<w:document><unclosed>"),
+            "The file is not a Word document (.docx).",
+        ),
+        (
+            zipped(word__document_xml=" " * (21 * 1024 * 1024)),
+            "The Word file unpacks to 21 MB; the import takes files that unpack to 20 MB at most.",
+        ),
+    ],
+    ids=["no document", "empty zip", "broken xml", "zip bomb"],
+)
+def test_a_damaged_or_oversized_word_file_is_refused(db, data, message):
+    with pytest.raises(DocumentError) as refusal:
+        documents.read("commentary.docx", data)
+    assert str(refusal.value) == message
+
+
+def test_more_lessons_than_an_import_takes_are_refused(db):
+    lessons = "".join(f"## Heading?\n\nText {n}.\n\n" for n in range(201))
+    text = MINIMAL.split("## What")[0] + lessons
+    assert refused(markdown.parse, text) == (
+        "The document has 201 lessons; an import takes at most 200."
+    )
+
+
+@pytest.mark.parametrize(
+    "text, read_back",
+    [
+        ("~~~ see the table below", "~~~ see the table below"),
+        ("Look:\n~~~ a fence?", "Look:\n~~~ a fence?"),
+        ("Windows\r\nline endings", "Windows\nline endings"),
+        ("  Indented and trailing  ", "Indented and trailing"),
+        ("\tA tab first", "A tab first"),
+    ],
+)
+def test_text_that_looks_like_markup_survives_export_and_import(activity, text, read_back):
+    paragraph = activity.lessons.first().paragraphs.first()
+    paragraph.text = text
+    paragraph.save()
+    exported = markdown.activity_markdown(activity)
+    draft = markdown.parse(exported)
+    assert draft.lessons[0].paragraphs[0].text == read_back
+    assert len(draft.questions) == 10 and draft.discussion_prompt
+    copy = activity_import(draft=draft, slug="copy").activity
+    assert markdown.activity_markdown(copy) == exported
+
+
+def test_a_question_on_two_lines_and_a_rationale_naming_a_lesson_round_trip(activity):
+    question = activity.questions.first()
+    question.prompt = "Which drug\r\nbinds cereblon?"
+    question.rationale = "First.\n\nLesson: the second paragraph begins so."
+    question.save()
+    exported = markdown.activity_markdown(activity)
+    draft = markdown.parse(exported)
+    assert draft.questions[0].prompt == "Which drug binds cereblon?"
+    assert draft.questions[0].rationale == question.rationale
+    assert draft.questions[0].lesson == question.lesson.slug
+    copy = activity_import(draft=draft, slug="copy").activity
+    assert markdown.activity_markdown(copy) == exported
+
+
+def test_what_the_format_has_no_place_for_is_named_in_the_report(db):
+    text = MINIMAL + "\n```\ncode\n```\n\n---\n\n![a chart](chart.png)\n"
+    report = activity_import(draft=markdown.parse(text), preview=True)
+    assert [note for note in report.notes if note.startswith("Not placed")] == [
+        "Not placed: line 18: code",
+        "Not placed: line 22: a horizontal rule",
+        "Not placed: line 24: ![a chart](chart.png)",
+    ]

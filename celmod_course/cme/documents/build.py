@@ -78,6 +78,24 @@ def lesson_slug(heading, taken):
     return unique
 
 
+# What one import makes at most: a commentary has a handful of each.
+LIMITS = {"lessons": 200, "paragraphs": 5000, "questions": 200, "faculty": 100}
+
+
+def _within_limits(draft):
+    counts = {
+        "lessons": len(draft.lessons),
+        "paragraphs": sum(len(lesson.paragraphs) for lesson in draft.lessons),
+        "questions": len(draft.questions),
+        "faculty": len(draft.faculty),
+    }
+    for unit, count in counts.items():
+        if count > LIMITS[unit]:
+            raise DocumentError(
+                f"The document has {count} {unit}; an import takes at most {LIMITS[unit]}."
+            )
+
+
 def check(draft):
     """The rules a document must meet before anything is written; raises DocumentError."""
     if not draft.title.strip():
@@ -133,6 +151,8 @@ def check(draft):
 
 def _saved(model, where, **fields):
     """A new row, checked as the admin checks it (field lengths, choices, constraints)."""
+    if any(isinstance(value, str) and "\x00" in value for value in fields.values()):
+        raise DocumentError(f"{where}: the text holds a NUL character, which no page can show.")
     row = model(**fields)
     try:
         row.full_clean()
@@ -196,13 +216,14 @@ def _write(draft, slug):
                 speaker=faculty.get(paragraph.speaker),
                 text=paragraph.text,
             )
+    poll_slugs = set()
     for order, poll in enumerate(draft.polls, start=1):
         row = _saved(
             Poll,
             "The poll",
             activity=activity,
             order=order,
-            slug=poll.slug,
+            slug=poll.slug or lesson_slug(poll.question, poll_slugs),
             question=poll.question,
             asked_before=poll.asked_before,
         )
@@ -274,6 +295,7 @@ def activity_import(*, draft, slug=None, preview=False):
     """Write the draft as a new, unpublished activity (under `slug` if given) and report what
     was made; with `preview`, check and report everything but write nothing. Raises
     DocumentError, having written nothing, when the document cannot be imported."""
+    _within_limits(draft)
     taken = set()
     for lesson in draft.lessons:
         if not lesson.slug:

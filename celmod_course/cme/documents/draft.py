@@ -51,7 +51,7 @@ class LessonDraft:
 @dataclass
 class PollDraft:
     question: str
-    slug: str = "confidence"
+    slug: str = ""  # left empty: made from the question
     asked_before: bool = False
     options: list[str] = field(default_factory=list)  # valued 1, 2, … in order
 

@@ -138,6 +138,8 @@ def _check_keys(text):
     if not isinstance(root, yaml.MappingNode):
         raise DocumentError("The front matter is not a list of keys and values.", 2)
     for key, value in root.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise DocumentError("A front-matter key must be a word.", key.start_mark.line + 2)
         if key.value not in KEYS:
             known = ", ".join(KEYS)
             raise DocumentError(
@@ -149,7 +151,7 @@ def _check_keys(text):
         for entry in entries:
             if allowed and isinstance(entry, yaml.MappingNode):
                 for inner, _ in entry.value:
-                    if inner.value not in allowed:
+                    if not isinstance(inner, yaml.ScalarNode) or inner.value not in allowed:
                         raise DocumentError(
                             f'Unknown key "{inner.value}" under "{key.value}" (it takes: '
                             f"{', '.join(sorted(allowed))}).",
@@ -157,75 +159,155 @@ def _check_keys(text):
                         )
 
 
-def _date(value, key):
-    if isinstance(value, date):
-        return value
-    for layout in ("%Y-%m-%d", "%B %d, %Y"):
+class _Front:
+    """The front matter's values, each read as the type its key takes; a wrong type is refused
+    naming the key (and the entry, in a list)."""
+
+    def __init__(self, data, where=""):
+        if not isinstance(data, dict):
+            raise DocumentError(f"{where or 'The front matter'} is not written as key: value.")
+        self.data, self.where = data, where
+
+    def _name(self, key):
+        return f'"{key}"{self.where and " " + self.where}'
+
+    def text(self, key, required=False):
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise DocumentError(f"{self._name(key)} is missing.")
+            return ""
+        if isinstance(value, (list, dict)):
+            raise DocumentError(f"{self._name(key)} takes text, not a list.")
+        return str(value).strip()
+
+    def number(self, key, default, *, whole=True, most=1000):
+        value = self.data.get(key, default)
         try:
-            return datetime.strptime(str(value).strip(), layout).date()
-        except ValueError:
-            continue
-    raise DocumentError(f'The date "{value}" under "{key}" cannot be read (write e.g. 2025-07-28).')
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            number = None
+        if (
+            isinstance(value, bool)
+            or number is None
+            or not number.is_finite()
+            or not 0 <= number <= most
+            or (whole and number != number.to_integral_value())
+        ):
+            kind = "a whole number" if whole else "a number"
+            raise DocumentError(f"{self._name(key)} takes {kind} from 0 to {most}.")
+        return int(number) if whole else number
 
+    def yes_no(self, key, default):
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise DocumentError(f"{self._name(key)} takes true or false.")
+        return value
 
-def _text(value):
-    return "" if value is None else str(value).strip()
-
-
-def _front(draft, front):
-    if not isinstance(front, dict):
-        raise DocumentError("The front matter is not a list of keys and values.", 2)
-    draft.title = _text(front.get("title"))
-    draft.slug = _text(front.get("slug"))
-    for key, name in (("released", "released_on"), ("expires", "expires_on")):
-        if front.get(key) is not None:
-            setattr(draft, name, _date(front[key], key))
-    draft.provider = _text(front.get("provider"))
-    draft.accreditation_statement = _text(front.get("accreditation_statement"))
-    draft.commercial_support = _text(front.get("commercial_support"))
-    draft.objectives = [_text(o) for o in front.get("objectives") or []]
-    try:
-        draft.faculty = [
-            FacultyDraft(_text(f["name"]), _text(f.get("credentials")), _text(f.get("disclosure")))
-            for f in front.get("faculty") or []
-        ]
-        draft.abbreviations = [
-            (_text(a["short"]), _text(a["long"])) for a in front.get("abbreviations") or []
-        ]
-        draft.polls = [
-            PollDraft(
-                question=_text(p["question"]),
-                slug=_text(p.get("slug")) or "confidence",
-                asked_before=bool(p.get("asked_before", False)),
-                options=[_text(o) for o in p.get("options") or []],
-            )
-            for p in front.get("polls") or []
-        ]
-        check = front.get("knowledge_check") or {}
-        draft.pass_mark = int(check.get("pass_mark", draft.pass_mark))
-        draft.attempts_before_wait = int(
-            check.get("attempts_before_wait", draft.attempts_before_wait)
+    def date(self, key):
+        value = self.data.get(key)
+        if value is None or isinstance(value, date):
+            return value
+        for layout in ("%Y-%m-%d", "%B %d, %Y"):
+            try:
+                return datetime.strptime(str(value).strip(), layout).date()
+            except ValueError:
+                continue
+        raise DocumentError(
+            f'The date "{value}" under "{key}" cannot be read (write e.g. 2025-07-28).'
         )
-        draft.wait_hours = int(check.get("wait_hours", draft.wait_hours))
-        draft.designations = [
-            DesignationDraft(
-                _text(c["profession"]),
-                _text(c["credit_type"]),
-                Decimal(str(c["max_amount"])),
-                _text(c.get("statement")),
-            )
-            for c in front.get("credit") or []
-        ]
-        draft.evaluation = [
-            EvaluationItemDraft(_text(e["kind"]), _text(e["prompt"]), bool(e.get("required", True)))
-            for e in front.get("evaluation") or []
-        ]
-    except KeyError as missing:
-        raise DocumentError(f"An entry of the front matter lacks its {missing} key.") from None
-    except (TypeError, AttributeError):
-        raise DocumentError("An entry of the front matter is not written as key: value.") from None
-    except (ValueError, InvalidOperation):
-        raise DocumentError("A number in the front matter cannot be read.") from None
+
+    def entries(self, key):
+        """A list's entries, each a _Front; a list of text is `texts`."""
+        return [_Front(entry, f'in "{key}", entry {n}') for n, entry in self._list(key)]
+
+    def texts(self, key):
+        found = []
+        for n, entry in self._list(key):
+            if isinstance(entry, (list, dict)) or entry is None:
+                raise DocumentError(f'"{key}", entry {n}, takes text.')
+            found.append(str(entry).strip())
+        return found
+
+    def _list(self, key):
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise DocumentError(f"{self._name(key)} takes a list (lines starting with -).")
+        return list(enumerate(value, start=1))
+
+
+def _front(draft, data):
+    front = _Front(data)
+    draft.title = front.text("title")
+    draft.slug = front.text("slug")
+    draft.released_on = front.date("released")
+    draft.expires_on = front.date("expires")
+    draft.provider = front.text("provider")
+    draft.accreditation_statement = front.text("accreditation_statement")
+    draft.commercial_support = front.text("commercial_support")
+    draft.objectives = front.texts("objectives")
+    draft.faculty = [
+        FacultyDraft(f.text("name", True), f.text("credentials"), f.text("disclosure"))
+        for f in front.entries("faculty")
+    ]
+    draft.abbreviations = [
+        (a.text("short", True), a.text("long", True)) for a in front.entries("abbreviations")
+    ]
+    draft.polls = [
+        PollDraft(
+            question=p.text("question", True),
+            slug=p.text("slug"),
+            asked_before=p.yes_no("asked_before", False),
+            options=p.texts("options"),
+        )
+        for p in front.entries("polls")
+    ]
+    check = _Front(data.get("knowledge_check") or {}, 'in "knowledge_check"')
+    draft.pass_mark = check.number("pass_mark", draft.pass_mark, most=100)
+    draft.attempts_before_wait = check.number("attempts_before_wait", draft.attempts_before_wait)
+    draft.wait_hours = check.number("wait_hours", draft.wait_hours)
+    draft.designations = [
+        DesignationDraft(
+            c.text("profession", True),
+            c.text("credit_type", True),
+            c.number("max_amount", None, whole=False, most=999),
+            c.text("statement"),
+        )
+        for c in front.entries("credit")
+    ]
+    draft.evaluation = [
+        EvaluationItemDraft(
+            e.text("kind", True), e.text("prompt", True), e.yes_no("required", True)
+        )
+        for e in front.entries("evaluation")
+    ]
+
+
+def _load(text):
+    """The front matter's data: YAML without aliases (a few bytes of them can stand for
+    gigabytes), with the keys the format knows."""
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, yaml.AliasEvent):
+                raise DocumentError(
+                    "The front matter uses a YAML alias (*name): write each value out.",
+                    event.start_mark.line + 2,
+                )
+        _check_keys(text)
+        return yaml.safe_load(text) or {}
+    except DocumentError:
+        raise
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise DocumentError(
+            "The front matter is not valid YAML.", mark.line + 2 if mark else 2
+        ) from None
+    except (ValueError, TypeError, OverflowError):
+        raise DocumentError(
+            "The front matter holds a value that cannot be read (a date that does not exist?)."
+        ) from None
 
 
 def parse(text):
@@ -235,15 +317,7 @@ def parse(text):
     tokens = _parser.parse(text)
     draft = ActivityDraft()
     if tokens and tokens[0].type == "front_matter":
-        _check_keys(tokens[0].content)
-        try:
-            front = yaml.safe_load(tokens[0].content) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            raise DocumentError(
-                "The front matter is not valid YAML.", mark.line + 2 if mark else 2
-            ) from None
-        _front(draft, front)
+        _front(draft, _load(tokens[0].content))
         tokens = tokens[1:]
     assemble(draft, _blocks(tokens))
     if not draft.faculty:
@@ -262,6 +336,11 @@ class Block:
     level: int = 0
     speaker: str | None = None
     slug: str = ""
+    raw: str = ""  # the text as written, escapes and all (Markdown only)
+
+
+# Blocks the format has no place for: kept out, and named in the report.
+UNPLACED = {"fence", "code_block", "html_block", "hr"}
 
 
 def _blocks(tokens):
@@ -272,6 +351,8 @@ def _blocks(tokens):
             depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
+        if token.type in UNPLACED:
+            yield Block("other", token.content.strip()[:80] or "a horizontal rule", _line(token))
         if token.type != "inline":
             continue
         opener, line = tokens[index - 1], _line(token)
@@ -285,7 +366,10 @@ def _blocks(tokens):
             yield Block("item", _plain(token.children), line)
         else:
             speaker, text = _speaker(token.children)
-            yield Block("paragraph", text, line, speaker=speaker)
+            if text.strip():
+                yield Block("paragraph", text, line, speaker=speaker, raw=token.content)
+            else:  # an image alone, say: nothing the activity can show as text
+                yield Block("other", token.content.strip()[:80], line)
 
 
 def assemble(draft, blocks, *, poll_from_text=False):
@@ -334,7 +418,7 @@ def assemble(draft, blocks, *, poll_from_text=False):
                 )
             question.choices.append((choice[2], choice[1] != " "))
         elif section == KNOWLEDGE_CHECK and question and block.kind == "paragraph":
-            if block.text.startswith("Lesson:"):
+            if (block.raw or block.text).startswith("Lesson:"):
                 question.lesson = block.text.removeprefix("Lesson:").strip()
             else:
                 first = not rationale
@@ -374,7 +458,7 @@ def _finish(question, rationale):
 
 
 _INLINE = re.compile(r"([\\`*_\[\]<])|&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
+_LINE_START = re.compile(r"^(\s*)(?:([#>+=~-])|(\d+)([.)]))", re.MULTILINE)
 
 
 def _escape_line_start(match):
@@ -382,16 +466,21 @@ def _escape_line_start(match):
     return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
 
 
+def _lines(text):
+    """The text with its lines trimmed and their endings "\n": as Markdown reads it back."""
+    return "\n".join(line.strip() for line in text.strip().splitlines())
+
+
 def escape(text):
-    """The text as Markdown that reads back as exactly this text."""
-    escaped = _INLINE.sub(lambda m: "\\" + (m[1] or "&"), text)
+    """The text as Markdown that reads back as exactly this text (its lines trimmed)."""
+    escaped = _INLINE.sub(lambda m: "\\" + (m[1] or "&"), _lines(text))
     escaped = _LINE_START.sub(_escape_line_start, escaped)
     return escaped.replace("\n", "\\\n")
 
 
 def escape_heading(text):
-    """As `escape`, and a closing "#" or "{#slug}" kept as text, not read as markup."""
-    escaped = escape(text)
+    """As `escape` on one line, and a closing "#" or "{#slug}" kept as text, not markup."""
+    escaped = escape(" ".join(text.split()))
     found = SLUG_ATTRIBUTE.search(escaped)
     if found:
         escaped = escaped[: found.start(0)] + escaped[found.start(0) :].replace("{", "\\{", 1)
@@ -491,11 +580,15 @@ def activity_markdown(activity):
                     for c in question.choices.all()
                 )
             )
-            parts.append("Rationale: " + _paragraphs(question.rationale))
+            parts.append("Rationale: " + _paragraphs(question.rationale, keep=("Lesson:",)))
             parts.append(f"Lesson: {question.lesson.slug}")
     return "\n\n".join(parts) + "\n"
 
 
-def _paragraphs(text):
-    """Text whose blank lines part paragraphs, each escaped."""
-    return "\n\n".join(escape(part) for part in re.split(r"\n\s*\n", text.strip()))
+def _paragraphs(text, keep=()):
+    """Text whose blank lines part paragraphs, each escaped; a paragraph opening with one of
+    the `keep` labels has its colon escaped, so that it is not read as that label."""
+    parts = [escape(part) for part in re.split(r"\n\s*\n", _lines(text)) if part.strip()]
+    return "\n\n".join(
+        part.replace(":", "\\:", 1) if part.startswith(keep) else part for part in parts
+    )

@@ -10,12 +10,15 @@ from html.parser import HTMLParser
 
 import mammoth
 
+from . import MEGABYTE
 from .draft import ActivityDraft, DocumentError
 from .markdown import Block, assemble
 
 # Word's Title style is the activity's title, as Heading 1 is.
 STYLE_MAP = "p[style-name='Title'] => h1:fresh"
 BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li"}
+NOT_WORD = "The file is not a Word document (.docx)."
+MAX_UNPACKED = 20 * MEGABYTE  # a long commentary's document.xml is well under 1 MB
 
 
 class _Reader(HTMLParser):
@@ -85,9 +88,18 @@ def parse(data):
     if not data:
         raise DocumentError("The file is empty.")
     try:
+        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DocumentError(NOT_WORD) from None
+    if unpacked > MAX_UNPACKED:
+        raise DocumentError(
+            f"The Word file unpacks to {unpacked // MEGABYTE} MB; the import takes files that "
+            f"unpack to {MAX_UNPACKED // MEGABYTE} MB at most."
+        )
+    try:
         html = mammoth.convert_to_html(io.BytesIO(data), style_map=STYLE_MAP).value
-    except (zipfile.BadZipFile, KeyError, ValueError):
-        raise DocumentError("The file is not a Word document (.docx).") from None
+    except Exception:  # a damaged file fails in the zip, XML or mammoth's reading alike
+        raise DocumentError(NOT_WORD) from None
     reader = _Reader()
     reader.feed(html)
     reader.close()
