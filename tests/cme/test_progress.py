@@ -253,3 +253,18 @@ def test_a_completed_learner_without_credit_is_led_to_review(learner_client, lea
     with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
         complete(learner, activity)
         assert main_button(learner_client, activity)[1] == "Review"
+
+
+def test_a_completed_nurse_is_told_credit_follows_the_profession_the_certificate_holds(
+    activity, designation
+):
+    nurse = make_learner("nurse@example.org", profession=Profession.NURSE)
+    with time_machine.travel(IN_CREDIT_PERIOD, tick=False):
+        complete(nurse, activity)
+        nurse.profession = Profession.PHYSICIAN  # a later change earns nothing
+        nurse.save()
+        listed = steps(client_of(nurse), activity)
+    assert (
+        "8. Credit · not offered for your profession "
+        "(nurse or nurse practitioner, as your certificate was issued)"
+    ) in listed
