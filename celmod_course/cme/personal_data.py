@@ -12,7 +12,7 @@ def personal_data(user):
     """A JSON-ready dict: the profile, then every record of what the learner did."""
     return {
         "profile": {
-            "email": user.email,
+            "email": user.email if user.has_email else "",
             "full_name": user.full_name,
             "profession": user.get_profession_display(),
             "joined": user.date_joined,

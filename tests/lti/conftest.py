@@ -1,0 +1,76 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from lti_tool.models import LtiDeployment, LtiRegistration
+
+from tests.lti.platform import Platform
+
+
+@pytest.fixture(scope="session")
+def lms():
+    """The test LMS's server, one for the session (its RSA key takes a moment to make)."""
+    platform = Platform()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
+def platform(lms, settings):
+    """The test LMS, with nothing received yet, and the tool knowing nothing of it yet."""
+    lms.scores.clear()
+    lms.assertions.clear()
+    lms.tokens.clear()
+    lms.refuse_scores, lms.lineitem_reads, lms.score_maximum = 0, 0, 50
+    lms.tool_jwks_url = ""
+    return lms
+
+
+@pytest.fixture
+def tool_keys(db):
+    """The tool's key pair, made as staff make it."""
+    call_command("rotate_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def registration(platform, tool_keys):
+    """The platform registered by staff, with its deployment switched on."""
+    registration = LtiRegistration.objects.create(**platform.registration_fields())
+    LtiDeployment.objects.create(
+        registration=registration, deployment_id=platform.deployment_id, is_active=True
+    )
+    return registration
+
+
+def target_of(activity, host="testserver", scheme="http"):
+    return f"{scheme}://{host}{activity.get_absolute_url()}"
+
+
+def log_in_from(client, platform, *, target, secure=False, **params):
+    """The platform's login initiation, in the browser; returns the tool's redirect's query (the
+    state, the nonce, the redirect URI)."""
+    data = {
+        "iss": platform.issuer,
+        "login_hint": "opaque-login-hint",
+        "target_link_uri": target,
+        "client_id": platform.client_id,
+        "lti_message_hint": "opaque-message-hint",
+        **params,
+    }
+    response = client.post(reverse("lti:login"), data, secure=secure)
+    assert response.status_code == 302, response.content.decode()[:500]
+    location = urlsplit(response["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{platform.url}/auth"
+    return {name: values[0] for name, values in parse_qs(location.query).items()}
+
+
+def launch(client, platform, *, target, claims=None, secure=False, key=None, **overrides):
+    """A whole launch as the browser carries it: login initiation, the platform's id_token (with
+    the tool's nonce and `overrides`), posted to the tool's launch URL with the state."""
+    query = log_in_from(client, platform, target=target, secure=secure)
+    claims = claims or platform.claims
+    token = platform.sign(claims(nonce=query["nonce"], target=target, **overrides), key=key)
+    path = urlsplit(query["redirect_uri"]).path
+    assert path == reverse("lti:launch")
+    return client.post(path, {"id_token": token, "state": query["state"]}, secure=secure)
