@@ -141,7 +141,7 @@ REASONS = [
     ("Missing Deep Linking", missing("the deep-linking settings")),
     ("Must support", missing("a content type and window this tool can use")),
     ("Missing id_token", missing("the id_token")),
-    ("Missing required claim", missing("the token's issue and expiry times")),
+    ("is missing the", missing("the token's issue and expiry times")),
     ("Invalid message type", missing("the message type")),
     ("Unrecognized message type", UNSUPPORTED),
     ("Can't decode id_token", BAD_SIGNATURE),
@@ -153,18 +153,25 @@ REASONS = [
     ("Error during fetch URL", BAD_SIGNATURE),
     ("Invalid response from", BAD_SIGNATURE),
 ]
-UNCHECKED = "This launch could not be checked. Go back to your course and open the activity again."
 # What the libraries raise for a launch they cannot read (a token of the wrong shape included).
-LAUNCH_ERRORS = (LtiException, OIDCException, ValueError, TypeError, AttributeError, KeyError)
+LAUNCH_ERRORS = (
+    LaunchRefused,
+    LtiException,
+    OIDCException,
+    ValueError,
+    TypeError,
+    AttributeError,
+    KeyError,
+)
 
 
 def refusal(error):
     """The refusal to show for an exception of the libraries (`LAUNCH_ERRORS`)."""
     if isinstance(error, LaunchRefused):
         return error
-    found = next((refused for words, refused in REASONS if words in str(error)), UNCHECKED)
+    reason = next((reason for words, reason in REASONS if words in str(error)), UNCHECKED)
     log.warning("LTI launch refused: %s: %s", type(error).__name__, str(error)[:300])
-    return found
+    return LaunchRefused(reason)
 
 
 class TimeoutSession(requests.Session):
