@@ -122,6 +122,11 @@ def _slug_in(url):
     return match.kwargs.get("slug") or match.kwargs.get("activity_slug") or ""
 
 
+def _posted(request):
+    """The form's data when posted, even empty (an empty POST is a form with errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _next(request):
     """Where to go on: the path in `next`, if it is one of this site's, or the catalog."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -140,7 +145,7 @@ def welcome(request):
     if not Identity.objects.filter(user=request.user, asks_profession=True).exists():
         return redirect(_next(request))
     initial = {"full_name": request.user.full_name}
-    form = LaunchProfileForm(request.POST or None, initial=initial)
+    form = LaunchProfileForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         profile_complete(user=request.user, **form.cleaned_data)
         messages.success(request, "Thank you. Your profile is saved.")
@@ -156,7 +161,7 @@ def link(request):
     launches sign it in; the account the first launch made is removed."""
     if not made_by_a_launch(request.user):
         return render(request, "lti/link.html", {"own_account": True})
-    form = LinkAccountForm(request, data=request.POST or None)
+    form = LinkAccountForm(request, data=_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             account_link(user=request.user, account=form.get_user())
@@ -198,7 +203,7 @@ def deep_link(request, token):
         _launch, origins = _picked_launch(request, token)
     except Refused as refusal:
         return _refused(request, refusal)
-    form = DeepLinkForm(request.POST or None)
+    form = DeepLinkForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         slug = form.cleaned_data["activity"].slug
         return redirect("lti:deep_link_return", token, slug)
