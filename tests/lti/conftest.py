@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from lti_tool.models import LtiDeployment, LtiRegistration
 
+from tests.html import block_texts
 from tests.lti.platform import Platform
 
 
@@ -23,7 +24,7 @@ def platform(lms, settings):
     lms.assertions.clear()
     lms.tokens.clear()
     lms.refuse_scores, lms.lineitem_reads, lms.score_maximum = 0, 0, 50
-    lms.tool_jwks_url = ""
+    lms.tool_jwks_url, lms.tool_jwks = "", None
     return lms
 
 
@@ -74,3 +75,12 @@ def launch(client, platform, *, target, claims=None, secure=False, key=None, **o
     path = urlsplit(query["redirect_uri"]).path
     assert path == reverse("lti:launch")
     return client.post(path, {"id_token": token, "state": query["state"]}, secure=secure)
+
+
+def answer_the_welcome(client, response, profession="nurse", full_name=None):
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("lti:welcome"))
+    page = client.get(response["Location"])
+    assert "Welcome" in block_texts(page)
+    data = {"full_name": full_name or page.context["form"]["full_name"].value()}
+    return client.post(response["Location"], data | {"profession": profession})

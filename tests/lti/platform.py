@@ -55,6 +55,7 @@ class Platform:
         self.url = f"http://{host}:{self.port}"
         self.issuer = self.url
         self.tool_jwks_url = ""
+        self.tool_jwks = None  # or the key-set itself, as the tool's page served it
         self.score_maximum = 50
         self.refuse_scores = 0  # how many score posts to answer with a 500 first
         self.scores, self.assertions, self.lineitem_reads = [], [], 0
@@ -141,6 +142,8 @@ class Platform:
         )
 
     def tool_keys(self):
+        if self.tool_jwks is not None:
+            return self.tool_jwks
         with urllib.request.urlopen(self.tool_jwks_url, timeout=5) as response:
             return json.load(response)
 

@@ -8,17 +8,8 @@ from celmod_course.accounts.models import Profession, User
 from celmod_course.lti.models import Identity, Placement
 from tests.conftest import answer_sheet
 from tests.html import block_texts
-from tests.lti.conftest import launch, target_of
+from tests.lti.conftest import answer_the_welcome, launch, target_of
 from tests.lti.platform import CLAIM
-
-
-def answer_the_welcome(client, response, profession="nurse", full_name=None):
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("lti:welcome"))
-    page = client.get(response["Location"])
-    assert "Welcome" in block_texts(page)
-    data = {"full_name": full_name or page.context["form"]["full_name"].value()}
-    return client.post(response["Location"], data | {"profession": profession})
 
 
 def test_a_first_launch_makes_an_account_asks_the_profession_once_then_opens_the_activity(
