@@ -66,7 +66,9 @@ def log_in_from(client, platform, *, target, secure=False, **params):
     return {name: values[0] for name, values in parse_qs(location.query).items()}
 
 
-def launch(client, platform, *, target, claims=None, secure=False, key=None, **overrides):
+def launch(
+    client, platform, *, target, claims=None, secure=False, key=None, headers=None, **overrides
+):
     """A whole launch as the browser carries it: login initiation, the platform's id_token (with
     the tool's nonce and `overrides`), posted to the tool's launch URL with the state."""
     query = log_in_from(client, platform, target=target, secure=secure)
@@ -74,7 +76,8 @@ def launch(client, platform, *, target, claims=None, secure=False, key=None, **o
     token = platform.sign(claims(nonce=query["nonce"], target=target, **overrides), key=key)
     path = urlsplit(query["redirect_uri"]).path
     assert path == reverse("lti:launch")
-    return client.post(path, {"id_token": token, "state": query["state"]}, secure=secure)
+    form = {"id_token": token, "state": query["state"]}
+    return client.post(path, form, secure=secure, headers=headers)
 
 
 def answer_the_welcome(client, response, profession="nurse", full_name=None):
