@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
-from lti_tool.admin import LtiRegistrationAdmin
+from lti_tool.admin import LtiDeploymentInline, LtiRegistrationAdmin
 from lti_tool.models import LtiRegistration
 
 from celmod_course.admin import ReadOnlyAdmin
@@ -93,14 +94,25 @@ class IdentityAdmin(ReadOnlyAdmin):
     inlines = [PlacementInline]
 
 
+# A platform's URLs typed without a scheme are taken as HTTPS (what Django 6 will do anyway).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class DeploymentInline(LtiDeploymentInline):
+    formfield_overrides = HTTPS_URLS
+
+
 admin.site.unregister(LtiRegistration)
 
 
 @admin.register(LtiRegistration)
 class RegistrationAdmin(LtiRegistrationAdmin):
-    """django-lti's platform registration, with this tool's own URLs to paste into the LMS."""
+    """django-lti's platform registration, with this tool's own URLs to paste into the LMS. A
+    launch from a deployment is refused until it is listed here and ticked active."""
 
     readonly_fields = ("tool_urls",)
+    formfield_overrides = HTTPS_URLS
+    inlines = [DeploymentInline]
 
     def get_fieldsets(self, request, obj=None):
         return [(None, {"fields": ["tool_urls"]}), *super().get_fieldsets(request, obj)]

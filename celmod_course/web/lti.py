@@ -254,31 +254,31 @@ def _absolute(request, name, *args):
     return request.build_absolute_uri(reverse(name, args=args))
 
 
+CANVAS_SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    SCORE_SCOPE,
+]
+
+
 def _canvas_configuration(request, urls):
     """The JSON Canvas takes for a developer key (LTI Key, "Paste JSON")."""
     placement = {"message_type": DEEP_LINKING_REQUEST, "target_link_uri": urls["launch"]}
+    placements = [
+        {"placement": name, **placement} for name in ("assignment_selection", "link_selection")
+    ]
+    canvas = {
+        "platform": "canvas.instructure.com",
+        "domain": request.get_host(),
+        "privacy_level": "public",
+        "settings": {"placements": placements},
+    }
     return {
         "title": "CME activities",
         "description": "Accredited CME activities: lessons, knowledge check and certificate.",
         "oidc_initiation_url": urls["login"],
         "target_link_uri": urls["launch"],
         "public_jwk_url": urls["jwks"],
-        "scopes": [
-            "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-            "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-            SCORE_SCOPE,
-        ],
-        "extensions": [
-            {
-                "platform": "canvas.instructure.com",
-                "domain": request.get_host(),
-                "privacy_level": "public",
-                "settings": {
-                    "placements": [
-                        {"placement": "assignment_selection", **placement},
-                        {"placement": "link_selection", **placement},
-                    ]
-                },
-            }
-        ],
+        "scopes": CANVAS_SCOPES,
+        "extensions": [canvas],
     }
