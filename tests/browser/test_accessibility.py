@@ -269,3 +269,54 @@ def test_the_outcome_pages(browser, live_server, activity, lessons, staff, width
     log_in(page, staff.email, PASSWORD)
     assert audit(page, [reverse("cme:results", args=[activity.slug])]) == {}
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_pages_of_a_launch_from_an_lms(
+    browser,
+    live_server,
+    client,
+    platform,
+    registration,
+    activity,
+    staff,
+    width,
+):
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    from tests.lti.conftest import launch
+
+    picker = launch(
+        client,
+        platform,
+        target=f"http://testserver{reverse('lti:launch')}",
+        claims=platform.deep_linking_claims,
+    )["Location"]
+    launched = launch(client, platform, target=f"http://testserver{activity.get_absolute_url()}")
+    assert launched.status_code == 302  # signed in, to be asked their profession
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page = context.new_page()
+    urls = [
+        urlsplit(launched["Location"]).path + "?" + urlsplit(launched["Location"]).query,
+        reverse("lti:link"),
+        reverse("accounts:profile"),
+        reverse("cme:delete_account"),
+        picker,
+        reverse("lti:deep_link", args=["expired-or-forged"]),  # a refused launch's page
+    ]
+    assert audit(page, urls) == {}
+    page.goto(reverse("lti:link"))
+    page.get_by_role("button", name="Link my account").click()
+    assert problems(page) == []
+    context.close()
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, staff.email, PASSWORD)
+    assert audit(page, [reverse("lti:configuration")]) == {}
+    context.close()

@@ -1,47 +1,11 @@
+"""Launching as a browser does between the test LMS (`tests.lti.platform`) and the tool. The
+fixtures (`lms`, `platform`, `tool_keys`, `registration`) are in tests/conftest.py."""
+
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from django.core.management import call_command
 from django.urls import reverse
-from lti_tool.models import LtiDeployment, LtiRegistration
 
 from tests.html import block_texts
-from tests.lti.platform import Platform
-
-
-@pytest.fixture(scope="session")
-def lms():
-    """The test LMS's server, one for the session (its RSA key takes a moment to make)."""
-    platform = Platform()
-    yield platform
-    platform.stop()
-
-
-@pytest.fixture
-def platform(lms, settings):
-    """The test LMS, with nothing received yet, and the tool knowing nothing of it yet."""
-    lms.scores.clear()
-    lms.assertions.clear()
-    lms.tokens.clear()
-    lms.refuse_scores, lms.lineitem_reads, lms.score_maximum = 0, 0, 50
-    lms.tool_jwks_url, lms.tool_jwks = "", None
-    return lms
-
-
-@pytest.fixture
-def tool_keys(db):
-    """The tool's key pair, made as staff make it."""
-    call_command("rotate_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-@pytest.fixture
-def registration(platform, tool_keys):
-    """The platform registered by staff, with its deployment switched on."""
-    registration = LtiRegistration.objects.create(**platform.registration_fields())
-    LtiDeployment.objects.create(
-        registration=registration, deployment_id=platform.deployment_id, is_active=True
-    )
-    return registration
 
 
 def target_of(activity, host="testserver", scheme="http"):

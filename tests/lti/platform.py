@@ -20,8 +20,6 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.test_two_servers import free_port
-
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
@@ -50,6 +48,8 @@ class Platform:
     deployment_id = "deployment-1"
 
     def __init__(self, host="localhost"):
+        from tests.test_two_servers import free_port  # which imports tests.conftest, this one's
+
         self.key, self.kid = new_key(), "platform-key-1"
         self.port = free_port()
         self.url = f"http://{host}:{self.port}"
