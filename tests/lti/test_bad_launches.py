@@ -156,3 +156,10 @@ def test_a_launch_is_refused_while_the_tool_has_no_key(client, platform, registr
     response = client.post(reverse("lti:login"), data | {"target_link_uri": query_target})
     assert_refused(response, 503, "no key")
     assert urlsplit(response.get("Location", "")).netloc == ""
+
+
+def test_a_token_that_is_no_jwt_is_refused(client, platform, registration, activity):
+    query = log_in_from(client, platform, target=target_of(activity))
+    for token in ["not-a-jwt", "a.b.c", "e30.W10.x"]:  # the last: a JSON list for its claims
+        response = client.post(reverse("lti:launch"), {"id_token": token, "state": query["state"]})
+        assert_refused(response, 400, "Go back to your course")
