@@ -79,3 +79,16 @@ def test_an_lms_learner_closes_their_account_and_a_later_launch_starts_anew(
     again = launch(client, platform, target=target_of(activity))
     assert again.status_code == 302
     assert Identity.objects.get().user != closed
+
+
+def test_wrong_passwords_on_the_link_page_count_towards_the_log_in_lockout(
+    client, platform, registration, activity, learner
+):
+    launch(client, platform, target=target_of(activity))
+    wrong = {"username": learner.email, "password": "not the password"}
+    for _ in range(4):
+        assert client.post(reverse("lti:link"), wrong).status_code == 200
+    assert client.post(reverse("lti:link"), wrong).status_code == 429  # the fifth: locked out
+    locked = client.post(reverse("lti:link"), {"username": learner.email, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert Identity.objects.get().user != learner
