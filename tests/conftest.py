@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
-from lti_tool.models import LtiDeployment, LtiRegistration
+from lti_tool.models import Key, LtiDeployment, LtiRegistration
 
 from celmod_course import cache as cache_module
 from celmod_course.accounts.models import Profession, User
@@ -169,14 +169,23 @@ def platform(lms):
     lms.assertions.clear()
     lms.tokens.clear()
     lms.refuse_scores, lms.lineitem_reads, lms.score_maximum = 0, 0, 50
-    lms.tool_jwks_url, lms.tool_jwks = "", None
+    lms.tool_jwks_url, lms.tool_jwks, lms.next_claims = "", None, {}
     return lms
 
 
+@pytest.fixture(scope="session")
+def tool_key_pair():
+    """An RSA key pair for the tool, made once (staff make theirs with `manage.py rotate_keys`,
+    which tests/lti/test_configuration.py runs)."""
+    from jwcrypto.jwk import JWK
+
+    return JWK.generate(kty="RSA", size=2048)
+
+
 @pytest.fixture
-def tool_keys(db):
-    """The tool's key pair, made as staff make it."""
-    call_command("rotate_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def tool_keys(db, tool_key_pair):
+    """The tool's key, as `rotate_keys` stores it."""
+    return Key.objects.create_from_jwk(tool_key_pair)
 
 
 @pytest.fixture
