@@ -63,27 +63,21 @@ def _identity(launch):
     )
     if identity := found.first():
         return identity
-    user = get_user_model()(
-        email=_shared_email(launch) or no_email_address(),
-        full_name=_shared_name(launch) or UNNAMED,
-        profession=Profession.OTHER,
-    )
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.save()
-            return Identity.objects.create(
-                issuer=launch.issuer, subject=launch.subject, user=user, asks_profession=True
-            )
-    except IntegrityError:  # the same learner's first launch, twice at once; or the address
-        if identity := found.first():
-            return identity
-    user.pk, user.email = None, no_email_address()
-    with transaction.atomic():
-        user.save()
-        return Identity.objects.create(
-            issuer=launch.issuer, subject=launch.subject, user=user, asks_profession=True
+    for email in filter(None, [_shared_email(launch), no_email_address()]):
+        user = get_user_model()(
+            email=email, full_name=_shared_name(launch) or UNNAMED, profession=Profession.OTHER
         )
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+                return Identity.objects.create(
+                    issuer=launch.issuer, subject=launch.subject, user=user, asks_profession=True
+                )
+        except IntegrityError:  # the same first launch twice at once, or the address just taken
+            if identity := found.first():
+                return identity
+    raise IntegrityError("No account could be made for this launch.")
 
 
 def _shared_email(launch):
