@@ -5,6 +5,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.urls import reverse
@@ -20,6 +21,7 @@ from tests.browser.conftest import log_in
 from tests.cme.test_credit import evaluate
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
 from tests.lessons.test_front_matter import with_front_matter
+from tests.lti.conftest import launch
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 WIDTHS = {
@@ -282,12 +284,8 @@ def test_the_pages_of_a_launch_from_an_lms(
     staff,
     width,
 ):
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
-    from tests.lti.conftest import launch
-
+    """An LMS learner's pages (their first launch's question, linking, their account), an
+    instructor's deep-linking picker, a refused launch's page, and the staff's configuration."""
     picker = launch(
         client,
         platform,
@@ -303,7 +301,7 @@ def test_the_pages_of_a_launch_from_an_lms(
     )
     page = context.new_page()
     urls = [
-        urlsplit(launched["Location"]).path + "?" + urlsplit(launched["Location"]).query,
+        launched["Location"],  # the first launch's question
         reverse("lti:link"),
         reverse("accounts:profile"),
         reverse("cme:delete_account"),
