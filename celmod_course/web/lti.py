@@ -36,6 +36,7 @@ from celmod_course.lti.launches import (
 )
 from celmod_course.lti.models import SCORE_SCOPE, Identity
 from celmod_course.lti.services import (
+    UNNAMED,
     account_link,
     launch_sign_in,
     made_by_a_launch,
@@ -144,7 +145,8 @@ def welcome(request):
     LMS's, to check) and the profession."""
     if not Identity.objects.filter(user=request.user, asks_profession=True).exists():
         return redirect(_next(request))
-    initial = {"full_name": request.user.full_name}
+    shared = request.user.full_name
+    initial = {"full_name": "" if shared == UNNAMED else shared}
     form = LaunchProfileForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         profile_complete(user=request.user, **form.cleaned_data)

@@ -51,6 +51,7 @@ def test_a_learner_the_lms_names_without_an_email_gets_a_reserved_address_never_
     client, platform, registration, activity
 ):
     response = launch(client, platform, target=target_of(activity), email=None, name=None)
+    assert client.get(response["Location"]).context["form"]["full_name"].value() == ""
     answer_the_welcome(client, response, full_name="Sam Nurse, RN")
     learner = User.objects.get(lti_identities__subject="learner-1")
     assert learner.email.endswith(".invalid") and not learner.has_email
