@@ -166,11 +166,14 @@ class ScoreReport(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="lti_scorereport_status_valid"
+                condition=Q(status__in=Status.values),
+                name="lti_scorereport_status_valid",
+                violation_error_message="A score report is waiting, sent, failed or replaced.",
             ),
             models.CheckConstraint(
                 condition=Q(score__lte=models.F("out_of")) & Q(out_of__gt=0),
                 name="lti_scorereport_score_within_out_of",
+                violation_error_message="A score is at most the number of questions asked.",
             ),
         ]
 
