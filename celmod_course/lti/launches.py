@@ -290,7 +290,7 @@ def kept_launch(request, launch_id):
     try:
         return Launch(_message_launch(request, launch_id))
     except LAUNCH_ERRORS as error:
-        log.warning("LTI launch %s not found: %s", launch_id[:60], error)
+        log.warning("A kept LTI launch is gone: %s", type(error).__name__)
         raise LaunchRefused(EXPIRED) from error
 
 
