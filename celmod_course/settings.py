@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "quiz",
     "celmod_course.cme",
     "celmod_course.xapi",
+    "celmod_course.lti",
     "celmod_course.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -88,12 +89,15 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "huey.contrib.djhuey",
+    "lti_tool",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages of a session an LMS launched may sit in the LMS's frame (HTTPS only; see framing).
+    "celmod_course.web.framing.framed_sessions",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

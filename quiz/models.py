@@ -10,6 +10,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -91,6 +92,15 @@ class AttemptQuerySet(models.QuerySet):
     def first_passed(self):
         """The first of these attempts that passed (by attempt number), or None."""
         return self.filter(passed=True).order_by("number").first()
+
+    def best(self):
+        """The attempt with the largest share of right answers (the earliest of equals), or
+        None: the score an LMS gradebook is sent."""
+        return max(
+            self.order_by("submitted_at", "pk"),
+            key=lambda attempt: Fraction(attempt.score, attempt.total or 1),
+            default=None,
+        )
 
     def next_opens_at(self, learner, activity):
         """When the learner may next attempt the activity's knowledge check, or None for now.

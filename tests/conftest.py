@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from lti_tool.models import Key, LtiDeployment, LtiRegistration
 
 from celmod_course import cache as cache_module
 from celmod_course.accounts.models import Profession, User
@@ -11,6 +12,7 @@ from celmod_course.cme.models import ActivityCompletion, CreditDesignation
 from celmod_course.cme.services import knowledge_check_submit
 from lessons.models import Activity, Lesson, LessonCompletion
 from quiz.models import Question
+from tests.lti.platform import Platform
 
 PASSWORD = "a-long-and-unusual-passphrase"
 
@@ -160,3 +162,50 @@ def sign_up_and_open(client, data):
 
     client.post(reverse("accounts:signup"), data)
     return client.post(open_link(data["email"].lower()))
+
+
+# LTI: the test LMS (tests/lti/platform.py) and its registration by staff
+
+
+@pytest.fixture(scope="session")
+def lms():
+    """The test LMS's server, one for the session (its RSA key takes a moment to make)."""
+    platform = Platform()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
+def platform(lms):
+    """The test LMS, with nothing received yet, and the tool knowing nothing of it yet."""
+    lms.scores.clear()
+    lms.assertions.clear()
+    lms.tokens.clear()
+    lms.refuse_scores, lms.lineitem_reads, lms.score_maximum = 0, 0, 50
+    lms.tool_jwks_url, lms.tool_jwks, lms.next_claims = "", None, {}
+    return lms
+
+
+@pytest.fixture(scope="session")
+def tool_key_pair():
+    """An RSA key pair for the tool, made once (staff make theirs with `manage.py rotate_keys`,
+    which tests/lti/test_configuration.py runs)."""
+    from jwcrypto.jwk import JWK
+
+    return JWK.generate(kty="RSA", size=2048)
+
+
+@pytest.fixture
+def tool_keys(db, tool_key_pair):
+    """The tool's key, as `rotate_keys` stores it."""
+    return Key.objects.create_from_jwk(tool_key_pair)
+
+
+@pytest.fixture
+def registration(platform, tool_keys):
+    """The platform registered by staff, with its deployment switched on."""
+    registration = LtiRegistration.objects.create(**platform.registration_fields())
+    LtiDeployment.objects.create(
+        registration=registration, deployment_id=platform.deployment_id, is_active=True
+    )
+    return registration

@@ -12,7 +12,7 @@ from quiz.models import COMMENT_MAX_LENGTH
 from tests.html import block_texts
 
 ROOT = Path(__file__).resolve().parent.parent
-OUR_APPS = {"accounts", "lessons", "quiz", "cme"}
+OUR_APPS = {"accounts", "lessons", "quiz", "cme", "lti"}
 
 
 def test_the_migration_graph_has_no_cycle_between_apps(db):

@@ -102,10 +102,16 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].initial = self.instance.email
+        if not self.instance.has_usable_password():
+            # An account an LMS made: without a password its address cannot be changed, and
+            # one standing for none is never shown (the page says why).
+            del self.fields["email"], self.fields["current_password"]
 
     @property
     def email_changes(self):
-        return self.is_valid() and self.cleaned_data["email"] != self.instance.email
+        return self.is_valid() and self.cleaned_data.get("email", self.instance.email) != (
+            self.instance.email
+        )
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])

@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import PermissionDenied
@@ -5,7 +7,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from celmod_course.outbox.mail import undeliverable
 from celmod_course.validators import a_printed_name, no_control_characters
+
+# The address of an account that has none (a learner whose LMS shared no email address): unique,
+# as the email column must be, and under `.invalid`, so that the outbox never sends to it.
+NO_EMAIL_DOMAIN = "no-email.invalid"
+
+
+def no_email_address():
+    return f"learner-{secrets.token_hex(8)}@{NO_EMAIL_DOMAIN}"
 
 
 class Profession(models.TextChoices):
@@ -138,6 +149,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name
+
+    @property
+    def has_email(self):
+        """Whether the account has an address of its own: not one standing for none (an LMS
+        that shared none, a deleted account, a synthetic learner), which pages never show."""
+        return not undeliverable(self.email)
 
     @property
     def is_opened(self):

@@ -127,7 +127,7 @@ def profile(request):
         _limit_email_changes(request.user, form)
     if request.method == "POST" and form.is_valid():
         form.save()
-        new_email = form.cleaned_data["email"]
+        new_email = form.cleaned_data.get("email", request.user.email)
         if new_email == request.user.email:
             messages.success(request, "Your profile is saved.")
         else:

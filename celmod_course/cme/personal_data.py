@@ -13,7 +13,7 @@ def personal_data(user):
     passed = Attempt.objects.activities_passed(user)
     return {
         "profile": {
-            "email": user.email,
+            "email": user.email if user.has_email else "",
             "full_name": user.full_name,
             "profession": user.get_profession_display(),
             "joined": user.date_joined,

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from celmod_course.accounts.throttling import count_wrong_password, wrong_password_limit_reached
 from celmod_course.cme.personal_data import personal_data
-from celmod_course.cme.services import account_delete
+from celmod_course.lti.personal_data import lms_identities
+from celmod_course.lti.services import account_delete
 from celmod_course.xapi.models import Statement
 
 from .forms import DeleteAccountForm
@@ -20,7 +21,7 @@ from .forms import DeleteAccountForm
 @login_required
 def my_data(request):
     """Everything the site holds about the learner, as a JSON download."""
-    data = personal_data(request.user)
+    data = {**personal_data(request.user), "lms_identities": lms_identities(request.user)}
     # The xAPI statements about them, as the provider's LRS receives them.
     data["learning_records"] = Statement.objects.about(request.user)
     response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})

@@ -10,13 +10,16 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from celmod_course.accounts.forms import EmailAuthenticationForm
+from celmod_course.accounts.models import Profession
 from celmod_course.cme.models import (
     CERTIFICATE_NUMBER_TYPED_MAX,
     Kind,
     amount_text,
     normalize_certificate_number,
 )
-from celmod_course.validators import no_control_characters
+from celmod_course.validators import a_printed_name, no_control_characters
+from lessons.models import Activity
 from quiz.models import COMMENT_MAX_LENGTH, Comment
 
 # Ask
@@ -388,8 +391,63 @@ class DeleteAccountForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not user.has_usable_password():  # an account an LMS made, which has no password
+            del self.fields["password"]
+            self.fields["confirm"] = forms.BooleanField(
+                label="Yes, delete my account",
+                error_messages={"required": "Tick the box to delete your account."},
+            )
 
     def clean_password(self):
         if not self.user.check_password(self.cleaned_data["password"]):
             raise forms.ValidationError("That is not your password.", code="password_incorrect")
         return self.cleaned_data["password"]
+
+
+# Launches from an LMS
+
+
+class LaunchProfileForm(forms.Form):
+    """Asked once, after the first launch: the name for certificates, and the profession."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        validators=[no_control_characters, a_printed_name],
+        help_text="As it should appear on your certificate, for example Jane Doe, MD. "
+        "This is the name your LMS shared; correct it if it is not right.",
+        error_messages={"required": "Enter your full name."},
+    )
+    profession = forms.ChoiceField(
+        label="Profession",
+        choices=[("", "Choose your profession"), *Profession.choices],
+        help_text="Credit is offered by profession.",
+        error_messages={"required": "Choose your profession."},
+    )
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+
+class LinkAccountForm(EmailAuthenticationForm):
+    """The email address and password of the learner's own account on this site."""
+
+    error_messages = {
+        **EmailAuthenticationForm.error_messages,
+        "invalid_login": "That email address and password do not match an account on this "
+        "site. Check them and try again.",
+    }
+
+
+class DeepLinkForm(forms.Form):
+    activity = forms.ModelChoiceField(
+        label="Activity to add to your course",
+        queryset=Activity.objects.published(),
+        to_field_name="slug",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the activity to add.",
+            "invalid_choice": "That activity is not offered. Choose one of those listed.",
+        },
+    )

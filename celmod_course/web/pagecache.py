@@ -31,8 +31,10 @@ shows on every server's next request. Without Redis each process keeps its own c
 versions and memos expire after `PAGE_CACHE_SECONDS` too: an edit shows at once in the process
 that saved it, and within that time (60 seconds) in every other.
 
-Never cached: anything but a GET answered 200, a response carrying a one-off message, and pages
-of others' activity (`shared=True`) for visitors who are not logged in.
+Never cached: anything but a GET answered 200 (an LTI launch is a POST: it signs the learner in
+and redirects, and the pages it leads to are cached per learner as any), a response carrying a
+one-off message, and pages of others' activity (`shared=True`) for visitors who are not logged
+in.
 """
 
 import hashlib

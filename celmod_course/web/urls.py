@@ -1,9 +1,12 @@
 """Every page of the site but the accounts app's own. The URL names keep the namespaces of the
-domain a page is about: `cme:` for the activity, `quiz:` for Your Thoughts, `lessons:` for Ask."""
+domain a page is about: `cme:` for the activity, `quiz:` for Your Thoughts, `lessons:` for Ask,
+`lti:` for launches from an LMS."""
 
 from django.urls import include, path
+from lti_tool.views import jwks
 
 from . import account, certificates, credit, health, knowledge_check, progress, reading, results
+from . import lti as launches
 from . import your_thoughts as thoughts
 
 ACTIVITY = "activities/<slug:slug>/"
@@ -56,9 +59,26 @@ quiz = [
 
 lessons = [path(ACTIVITY + "ask/", reading.ask_commentary, name="ask")]
 
+lti = [
+    path("lti/login/", launches.login, name="login"),
+    path("lti/login/<uuid:registration>/", launches.login, name="registration_login"),
+    path("lti/launch/", launches.launch, name="launch"),
+    path("lti/keys.json", jwks, name="jwks"),
+    path("lti/welcome/", launches.welcome, name="welcome"),
+    path("lti/link/", launches.link, name="link"),
+    path("lti/deep-link/<str:token>/", launches.deep_link, name="deep_link"),
+    path(
+        "lti/deep-link/<str:token>/<slug:slug>/",
+        launches.deep_link_return,
+        name="deep_link_return",
+    ),
+    path("lti/configuration/", launches.configuration, name="configuration"),
+]
+
 urlpatterns = [
     path("", include((cme, "cme"))),
     path("", include((quiz, "quiz"))),
     path("", include((lessons, "lessons"))),
+    path("", include((lti, "lti"))),
     path("health/", health.health, name="health"),
 ]

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.urls import reverse
@@ -20,6 +21,7 @@ from tests.browser.conftest import log_in
 from tests.cme.test_credit import evaluate
 from tests.conftest import PASSWORD, complete_all_lessons, make_learner
 from tests.lessons.test_front_matter import with_front_matter
+from tests.lti.conftest import launch
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 WIDTHS = {
@@ -268,4 +270,51 @@ def test_the_outcome_pages(browser, live_server, activity, lessons, staff, width
     page = context.new_page()
     log_in(page, staff.email, PASSWORD)
     assert audit(page, [reverse("cme:results", args=[activity.slug])]) == {}
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_pages_of_a_launch_from_an_lms(
+    browser,
+    live_server,
+    client,
+    platform,
+    registration,
+    activity,
+    staff,
+    width,
+):
+    """An LMS learner's pages (their first launch's question, linking, their account), an
+    instructor's deep-linking picker, a refused launch's page, and the staff's configuration."""
+    picker = launch(
+        client,
+        platform,
+        target=f"http://testserver{reverse('lti:launch')}",
+        claims=platform.deep_linking_claims,
+    )["Location"]
+    launched = launch(client, platform, target=f"http://testserver{activity.get_absolute_url()}")
+    assert launched.status_code == 302  # signed in, to be asked their profession
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page = context.new_page()
+    urls = [
+        launched["Location"],  # the first launch's question
+        reverse("lti:link"),
+        reverse("accounts:profile"),
+        reverse("cme:delete_account"),
+        picker,
+        reverse("lti:deep_link", args=["expired-or-forged"]),  # a refused launch's page
+    ]
+    assert audit(page, urls) == {}
+    page.goto(reverse("lti:link"))
+    page.get_by_role("button", name="Link my account").click()
+    assert problems(page) == []
+    context.close()
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, staff.email, PASSWORD)
+    assert audit(page, [reverse("lti:configuration")]) == {}
     context.close()
