@@ -6,10 +6,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
+
+from celmod_course.outbox.tasks import error_text, is_last_try, record_try
 
 from .grades import post_score
 from .models import LaunchData, ScoreReport, Status
@@ -43,17 +44,17 @@ def send_score(report_id, task=None):
     try:
         given, maximum = post_score(report)
     except Exception as error:
-        last = task is None or task.retries == 0
-        ScoreReport.objects.filter(pk=report_id).update(
-            attempts=F("attempts") + 1,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+        last = is_last_try(task)
+        record_try(
+            ScoreReport.objects.filter(pk=report_id),
+            last_error=error_text(error),
             status=Status.FAILED if last else Status.PENDING,
         )
         if last:
             log.error("Gave up sending score report %s: %s", report_id, type(error).__name__)
         raise
-    ScoreReport.objects.filter(pk=report_id).update(
-        attempts=F("attempts") + 1,
+    record_try(
+        ScoreReport.objects.filter(pk=report_id),
         status=Status.SENT,
         sent_at=timezone.now(),
         last_error="",

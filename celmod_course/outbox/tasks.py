@@ -19,6 +19,22 @@ RETRIES = 5  # then the message is marked failed, and staff see it in the admin
 RETRY_BACKOFF = 3  # each wait three times the one before: 10, 30, 90, 270, 810 seconds
 
 
+def record_try(rows, **fields):
+    """Count one more try of these outbox rows (a mail here; a score or a statement in the apps
+    that send them), with what it left: its status, its error."""
+    return rows.update(attempts=F("attempts") + 1, **fields)
+
+
+def is_last_try(task):
+    """Whether this run is the queue's last retry (or a call outside the queue)."""
+    return task is None or task.retries == 0
+
+
+def error_text(error):
+    """A failure as staff read it: its kind and message."""
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
 @db_task(
     retries=RETRIES,
     retry_delay=settings.QUEUE_RETRY_SECONDS,
@@ -42,10 +58,10 @@ def deliver(message_id, task=None):
     try:
         email.send()
     except Exception as error:
-        last = task is None or task.retries == 0
-        Message.objects.filter(pk=message_id).update(
-            attempts=F("attempts") + 1,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+        last = is_last_try(task)
+        record_try(
+            Message.objects.filter(pk=message_id),
+            last_error=error_text(error),
             status=Status.FAILED if last else Status.PENDING,
             **({"body": "", "html": ""} if last else {}),
         )
@@ -53,8 +69,8 @@ def deliver(message_id, task=None):
             log.error("Gave up sending message %s: %s", message_id, type(error).__name__)
         raise
     # A sent message keeps no body: the links in it (a password reset) are secrets.
-    Message.objects.filter(pk=message_id).update(
-        attempts=F("attempts") + 1,
+    record_try(
+        Message.objects.filter(pk=message_id),
         status=Status.SENT,
         sent_at=timezone.now(),
         last_error="",
@@ -72,4 +88,4 @@ def send_stuck():
         deliver(message_id)
 
 
-__all__ = ["HUEY", "deliver", "send_stuck"]
+__all__ = ["HUEY", "deliver", "error_text", "is_last_try", "record_try", "send_stuck"]

@@ -16,10 +16,11 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from celmod_course.outbox.tasks import error_text, is_last_try, record_try
 
 from .models import Statement, Status
 
@@ -58,9 +59,7 @@ def put(statement):
 
 
 def _tried(statement_id, **fields):
-    Statement.objects.filter(pk=statement_id).update(
-        attempts=F("attempts") + 1, tried_at=timezone.now(), **fields
-    )
+    record_try(Statement.objects.filter(pk=statement_id), tried_at=timezone.now(), **fields)
 
 
 @db_task(
@@ -83,11 +82,11 @@ def send(statement_id, task=None):
         log.error("The LRS refused statement %s", statement_id)
         return
     except Exception as error:
-        last = task is None or task.retries == 0
+        last = is_last_try(task)
         _tried(
             statement_id,
             status=Status.FAILED if last else Status.PENDING,
-            last_error=f"{type(error).__name__}: {error}"[:1000],
+            last_error=error_text(error),
         )
         if last:
             log.warning("Statement %s not sent; it is sent again later", statement_id)

@@ -63,7 +63,9 @@ def outbox(settings):
     HUEY.flush()
 
 
-def start_worker(smtp_port):
+def start_worker(smtp_port=None, workers=1, **environment):
+    """The real worker (`manage.py run_huey`) on the test database, sending mail to the SMTP
+    server on `smtp_port`, with these environment variables besides."""
     env = {
         **os.environ,
         **database_env(),
@@ -73,12 +75,12 @@ def start_worker(smtp_port):
         "REDIS_URL": "",
         "QUEUE_PATH": str(settings.QUEUE_PATH),
         "QUEUE_RETRY_SECONDS": "1",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
         "CONN_MAX_AGE": "0",
+        **({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)} if smtp_port else {}),
+        **environment,
     }
     return subprocess.Popen(
-        [sys.executable, "manage.py", "run_huey", "--workers", "1", "--delay", "0.1"],
+        [sys.executable, "manage.py", "run_huey", "--workers", str(workers), "--delay", "0.1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

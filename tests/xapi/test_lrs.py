@@ -4,10 +4,7 @@ learner's whole journey arrives as valid xAPI; a statement sent again after a lo
 stored once; none is lost while the LRS is down, nor when the retries give up; a statement the
 LRS refuses is kept with its reason and not sent again."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -24,7 +21,7 @@ from celmod_course.xapi.models import Statement, Status
 from celmod_course.xapi.tasks import send, send_stuck
 from tests.cme.test_credit import EVALUATION, IN_CREDIT_PERIOD, claim_form, claim_url
 from tests.conftest import answer_sheet, unavailable
-from tests.test_two_servers import database_env
+from tests.outbox.test_worker import start_worker
 from tests.xapi.lrs import LRS, PASSWORD, USERNAME, LosingProxy, installed, invalid
 
 ROOT = settings.BASE_DIR
@@ -67,28 +64,13 @@ def worker():
     processes = []
 
     def start(endpoint):
-        env = {
-            **os.environ,
-            **database_env(),
-            "SECRET_KEY": settings.SECRET_KEY,
-            "ENV_FILE": "",
-            "DEBUG": "0",
-            "REDIS_URL": "",
-            "QUEUE_PATH": str(settings.QUEUE_PATH),
-            "QUEUE_RETRY_SECONDS": "1",
-            "CONN_MAX_AGE": "0",
-            "SITE_URL": SITE,
-            "XAPI_ENDPOINT": endpoint,
-            "XAPI_USERNAME": USERNAME,
-            "XAPI_PASSWORD": PASSWORD,
-        }
         processes.append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "run_huey", "--workers", "2", "--delay", "0.1"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            start_worker(
+                workers=2,
+                SITE_URL=SITE,
+                XAPI_ENDPOINT=endpoint,
+                XAPI_USERNAME=USERNAME,
+                XAPI_PASSWORD=PASSWORD,
             )
         )
 
