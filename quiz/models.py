@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from celmod_course.accounts.models import Profession, learners_only
+from celmod_course.accounts.models import Profession
 from celmod_course.signals import rows_updated
 from celmod_course.validators import no_control_characters
 
@@ -361,25 +361,6 @@ class PollResponseQuerySet(models.QuerySet):
     def answered(self):
         """Answers, not skips."""
         return self.filter(option__isnull=False)
-
-    def tally(self, polls):
-        """{poll id: Tally} for the polls: learners' answers (never staff's) per option and per
-        profession, counted by the database in two queries (the options, and the counts).
-        Every page that shows how a poll was answered, the learners' and the staff's, reads
-        this."""
-        tallies = {poll.pk: Tally(poll=poll, rows=[]) for poll in polls}
-        for option in PollOption.objects.filter(poll__in=polls).order_by("poll_id", "order"):
-            tallies[option.poll_id].rows.append(option)
-        # The answers at Your Thoughts, the poll as the seed asks it, from the covering index.
-        counts = (
-            self.filter(learners_only(), poll__in=polls, moment=Moment.AFTER)
-            .values_list("poll_id", "profession", "option_id")
-            .annotate(count=models.Count("pk"))
-            .order_by()
-        )
-        for poll_id, profession, option_id, count in counts:
-            tallies[poll_id].split[profession, option_id] = count
-        return tallies
 
 
 class PollResponse(models.Model):

@@ -601,3 +601,21 @@ class DocumentUpload(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class ResultCount(models.Model):
+    """One figure of an activity's results, kept current as learners' records arrive (see
+    `celmod_course.cme.tallies`, which alone writes it): a count or a sum, named by its key
+    (`poll:<poll>:<profession>:<option>`, `item:<question>:correct`, ...)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=250)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "key"], name="cme_resultcount_one_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.key} = {self.value}"

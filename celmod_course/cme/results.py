@@ -7,30 +7,22 @@ responses and attempts there are. Staff accounts are left out: their test runs a
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from django.db.models import (
-    Avg,
     Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
 )
-from django.db.models.functions import Cast
 from django.utils.crypto import salted_hmac
 from scipy.stats import wilcoxon
 
 from celmod_course.accounts.models import Profession, User, learners_only
-from lessons.models import Lesson, LessonCompletion
+from lessons.models import Lesson
 from quiz.models import (
     Answer,
-    Attempt,
     Choice,
     Comment,
     Moment,
@@ -41,12 +33,11 @@ from quiz.models import (
     whole_percent,
 )
 
+from . import tallies
 from .models import (
-    ActivityCompletion,
     CertificateCorrection,
     Correction,
     CreditClaim,
-    Evaluation,
     EvaluationAnswer,
     EvaluationQuestion,
     amount_text,
@@ -83,19 +74,19 @@ class PollResult:
     by_profession: list[ProfessionRow]
 
 
-def poll_results(activity):
+def poll_results(activity, counts):
     """Counts per option and per profession: the learners' tally, as Your Thoughts shows it."""
     polls = list(Poll.objects.for_activity(activity))
     results = []
-    for tally in PollResponse.objects.tally(polls).values():
+    for tally in tallies.poll_tallies(polls, counts).values():
         by_profession = []
         for profession in Profession:
-            counts = [tally.count(option, [profession.value]) for option in tally.rows]
+            per_option = [tally.count(option, [profession.value]) for option in tally.rows]
             by_profession.append(
                 ProfessionRow(
                     label=profession.label,
-                    counts=counts,
-                    total=sum(counts),
+                    counts=per_option,
+                    total=sum(per_option),
                     mean=tally.mean([profession.value]),
                 )
             )
@@ -219,69 +210,51 @@ class KnowledgeCheckResult:
         return self.learners >= Poll.RESULTS_MIN_RESPONSES
 
 
-def first_attempt_answers(activity):
-    """Learners' answers on their first attempt: what the item analysis reads. A retake
-    follows feedback on the first, so it measures the learner's memory more than the item."""
-    return Answer.objects.filter(
-        learners_only("attempt__learner"), attempt__activity=activity, attempt__number=1
-    )
+def mean_score(counts):
+    """The mean attempt's score as a percentage of its questions, or None without attempts:
+    from the points scored per number of questions, as `tallies` keeps them."""
+    attempts = percent = 0
+    for key, n in counts.items():
+        if key.startswith("attempts-of:"):
+            total = int(key.removeprefix("attempts-of:"))
+            attempts += n
+            percent += counts[f"points-of:{total}"] * 100 / total
+    return percent / attempts if attempts else None
 
 
-def knowledge_check_results(activity):
+def knowledge_check_results(activity, counts):
     """The attempts in sum, from all attempts; and the item analysis, from first attempts:
     per question its difficulty, discrimination and flags, and how often each choice was
-    picked. Five queries, however many questions, learners and answers."""
-    summary = Attempt.objects.filter(learners_only(), activity=activity).aggregate(
-        attempts=Count("pk"),
-        learners=Count("learner", distinct=True),
-        passed=Count("learner", filter=Q(passed=True), distinct=True),
-        mean_score=Avg(
-            ExpressionWrapper(F("score") * 100.0 / F("total"), output_field=FloatField())
-        ),
-    )
-    answers = first_attempt_answers(activity)
-    # A smallint squared could overflow on PostgreSQL: square it as an integer.
-    score = Cast("attempt__score", IntegerField())
-    right = Q(is_correct=True)
-    sums = {
-        row.pop("question_id"): row
-        for row in answers.values("question_id")
-        .annotate(
-            answered=Count("pk"),
-            correct=Count("pk", filter=right),
-            total=Sum(score),
-            total_correct=Sum(score, filter=right, default=0),
-            squares=Sum(score * score),
-        )
-        .order_by()
-    }
-    picks = dict(answers.values_list("choice_id").annotate(count=Count("pk")).order_by())
-    none = {"answered": 0, "correct": 0, "total": 0, "total_correct": 0, "squares": 0}
+    picked; from the kept `counts`, and the questions with their choices."""
     items = []
     for question in Question.objects.for_activity(activity).prefetch_related("choices"):
-        row = sums.get(question.pk, none)
+        sums = {
+            name: counts[f"item:{question.pk}:{name}"]
+            for name in ["answered", "correct", "total", "total_correct", "squares"]
+        }
         items.append(
             ItemResult(
                 question=question,
-                answered=row["answered"],
-                correct=row["correct"],
-                discrimination=point_biserial(**row),
+                answered=sums["answered"],
+                correct=sums["correct"],
+                discrimination=point_biserial(**sums),
                 choices=[
                     ChoiceResult(
                         choice,
-                        picks.get(choice.pk, 0),
-                        whole_percent(picks.get(choice.pk, 0), row["answered"]),
+                        counts[f"pick:{choice.pk}"],
+                        whole_percent(counts[f"pick:{choice.pk}"], sums["answered"]),
                     )
                     for choice in question.choices.all()
                 ],
             )
         )
+    learners, passed = counts["attempts:learners"], counts["attempts:passed"]
     return KnowledgeCheckResult(
-        attempts=summary["attempts"],
-        learners=summary["learners"],
-        passed=summary["passed"],
-        pass_rate=whole_percent(summary["passed"], summary["learners"]),
-        mean_score=summary["mean_score"],
+        attempts=counts["attempts:all"],
+        learners=learners,
+        passed=passed,
+        pass_rate=whole_percent(passed, learners),
+        mean_score=mean_score(counts),
         items=items,
     )
 
@@ -293,23 +266,15 @@ class Stage:
     percent: int
 
 
-def funnel(activity, passed):
+def funnel(activity, counts):
     signed_up = User.objects.learners().count()
-    lessons = list(Lesson.objects.for_activity(activity))
-    completions = LessonCompletion.objects.filter(learners_only(), lesson__in=lessons)
-    # Probing each learner's completions by index beats a COUNT(DISTINCT) over all of them.
-    started = (
-        User.objects.learners()
-        .filter(Exists(LessonCompletion.objects.filter(learner=OuterRef("pk"), lesson__in=lessons)))
-        .count()
-    )
-    per_lesson = dict(completions.values_list("lesson_id").annotate(count=Count("pk")).order_by())
-    completed = ActivityCompletion.objects.filter(learners_only(), activity=activity).count()
-
-    stages = [("Signed up", signed_up), ("Started (one lesson complete)", started)]
-    for lesson in lessons:
-        stages.append((f"Lesson {lesson.number} complete", per_lesson.get(lesson.pk, 0)))
-    stages += [("Passed the knowledge check", passed), ("Completed the activity", completed)]
+    stages = [("Signed up", signed_up), ("Started (one lesson complete)", counts["started"])]
+    for lesson in Lesson.objects.for_activity(activity):
+        stages.append((f"Lesson {lesson.number} complete", counts[f"lesson:{lesson.pk}"]))
+    stages += [
+        ("Passed the knowledge check", counts["attempts:passed"]),
+        ("Completed the activity", counts["completed"]),
+    ]
     return [Stage(label, count, whole_percent(count, signed_up)) for label, count in stages]
 
 
@@ -460,15 +425,15 @@ def claims_csv_rows(activity):
         ]
 
 
-def credit_totals(activity):
+def credit_totals(counts):
     """[(credit type, claims, total amount as printed)] for the activity."""
-    rows = (
-        _claims(activity)
-        .values_list("credit_type")
-        .annotate(claims=Count("pk"), total=Sum("amount"))
-        .order_by("credit_type")
-    )
-    return [(credit_type, claims, amount_text(total)) for credit_type, claims, total in rows]
+    rows = []
+    for key, claims in sorted(counts.items()):
+        if key.startswith("credit:") and key.endswith(":claims"):
+            credit_type = key.removeprefix("credit:").removesuffix(":claims")
+            hundredths = counts[f"credit:{credit_type}:hundredths"]
+            rows.append((credit_type, claims, amount_text(Decimal(hundredths) / 100)))
+    return rows
 
 
 @dataclass
@@ -483,7 +448,8 @@ class EvaluationItemResult:
     question: EvaluationQuestion
     options: list[Share]  # each point of the scale, or yes and no
     mean: float | None
-    texts: list[str]  # free text, and the comments on a "no"
+    texts: list[str]  # the latest free texts, and comments on a "no" (TEXTS_SHOWN at most)
+    written: int  # how many learners wrote one
 
 
 @dataclass
@@ -496,23 +462,29 @@ class EvaluationResults:
         return self.responses >= Poll.RESULTS_MIN_RESPONSES
 
 
-def evaluation_results(activity):
+# The written answers the results page shows per question, the latest first.
+TEXTS_SHOWN = 50
+
+
+def evaluation_results(activity, counts):
     """Per item: how many chose each point of the scale (or yes, or no), the mean, and the
-    texts learners wrote; from three queries, learners only."""
-    learners = learners_only("evaluation__completion__learner")
-    answers = EvaluationAnswer.objects.filter(learners, evaluation__completion__activity=activity)
-    counts = defaultdict(int)
-    for question_id, value, yes, count in (
-        answers.values_list("question_id", "value", "yes").annotate(count=Count("pk")).order_by()
-    ):
-        counts[question_id, value if yes is None else int(yes)] += count
-    texts = defaultdict(list)
-    for question_id, text in answers.exclude(text="").values_list("question_id", "text"):
-        texts[question_id].append(text)
+    latest texts learners wrote (with how many there are); learners only."""
+    texts = EvaluationAnswer.objects.filter(
+        learners_only("evaluation__completion__learner"),
+        evaluation__completion__activity=activity,
+    ).exclude(text="")
+    written = dict(texts.values_list("question_id").annotate(n=Count("pk")).order_by())
+    latest = defaultdict(list)
     items = []
     for question in activity.evaluation_questions.all():
+        if written.get(question.pk):
+            latest[question.pk] = list(
+                texts.filter(question=question)
+                .order_by("-evaluation__submitted_at", "-pk")
+                .values_list("text", flat=True)[:TEXTS_SHOWN]
+            )
         scale = question.choices
-        pairs = [(value, counts[question.pk, value]) for value, _ in scale]
+        pairs = [(value, counts[f"evaluation:{question.pk}:{value}"]) for value, _ in scale]
         total = sum(count for _, count in pairs)
         items.append(
             EvaluationItemResult(
@@ -522,13 +494,11 @@ def evaluation_results(activity):
                     for (_, label), (_, count) in zip(scale, pairs, strict=True)
                 ],
                 mean=(sum(v * c for v, c in pairs) / total) if question.scale and total else None,
-                texts=texts[question.pk],
+                texts=latest[question.pk],
+                written=written.get(question.pk, 0),
             )
         )
-    responses = Evaluation.objects.filter(
-        learners_only("completion__learner"), completion__activity=activity
-    ).count()
-    return EvaluationResults(responses=responses, items=items)
+    return EvaluationResults(responses=counts["evaluations"], items=items)
 
 
 @dataclass
@@ -625,17 +595,19 @@ def distribution(options, pairs, side):
     return [Share(o.text, counts[o.value], whole_percent(counts[o.value], n)) for o in options]
 
 
-def outcomes(activity):
+def outcomes(activity, counts):
     """For each poll asked before the lessons: the paired change, overall and by profession,
-    and the two distributions; one grouped query per poll, whatever the number of learners."""
+    and the two distributions, from the kept pairs."""
     results = []
     for poll in Poll.objects.for_activity(activity).filter(asked_before=True):
         options = list(poll.options.all())
-        value = {option.pk: option.value for option in options}
-        split = defaultdict(lambda: defaultdict(int))  # profession: {(before, after): learners}
-        rows = paired_answers(poll).values_list("profession", "before_option_id", "option_id")
-        for profession, before, after, count in rows.annotate(count=Count("pk")).order_by():
-            split[profession][value[before], value[after]] += count
+        split = defaultdict(dict)  # profession: {(before, after): learners}
+        for profession in Profession.values:
+            for before in options:
+                for after in options:
+                    n = counts[f"pair:{poll.pk}:{profession}:{before.pk}:{after.pk}"]
+                    if n:
+                        split[profession][before.value, after.value] = n
         pairs = defaultdict(int)
         for cells in split.values():
             for pair, count in cells.items():
@@ -652,23 +624,14 @@ def outcomes(activity):
     return results
 
 
-def first_attempt_scores(activity):
+def first_attempt_scores(activity, counts):
     """How many learners scored each possible score on their first knowledge-check attempt."""
     total = Question.objects.filter(activity=activity).count()
-    counts = dict(
-        Attempt.objects.filter(learners_only(), activity=activity, number=1)
-        .values_list("score")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    learners = sum(counts.values())
+    scores = [counts[f"first-score:{score}"] for score in range(total + 1)]
+    learners = sum(scores)
     return [
-        Share(
-            f"{score} of {total}",
-            counts.get(score, 0),
-            whole_percent(counts.get(score, 0), learners),
-        )
-        for score in range(total + 1)
+        Share(f"{score} of {total}", count, whole_percent(count, learners))
+        for score, count in enumerate(scores)
     ]
 
 

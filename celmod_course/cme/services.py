@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from celmod_course.refusal import Refused
-from celmod_course.signals import rows_updated
+from celmod_course.signals import rows_created, rows_updated
 from lessons.models import LessonCompletion
 from quiz.models import Comment
 from quiz.services import attempt_submit
@@ -71,10 +71,11 @@ def evaluation_submit(*, learner, activity, answers):
         with transaction.atomic():
             get_user_model().objects.lock(learner)
             evaluation = Evaluation.objects.create(completion=completion)
-            EvaluationAnswer.objects.bulk_create(
+            rows = EvaluationAnswer.objects.bulk_create(
                 EvaluationAnswer(evaluation=evaluation, question=q, value=v, yes=y, text=t)
                 for q, (v, y, t) in answers.items()
             )
+            rows_created.send(sender=EvaluationAnswer, rows=rows)
     except IntegrityError:
         raise Refused("You have already submitted the evaluation. Thank you.") from None
     return evaluation

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from celmod_course.accounts.decorators import login_required_post
+from celmod_course.cme.tallies import poll_tallies
 from celmod_course.refusal import Refused
 from lessons.models import Activity, Lesson
 from quiz.models import Moment, Poll, PollResponse
@@ -34,7 +35,7 @@ def _poll_anchor(poll):
 def _poll_blocks(request, activity):
     """Each poll with its form, the learners' tally, and this learner's answers."""
     polls = list(Poll.objects.for_activity(activity))
-    tallies = PollResponse.objects.tally(polls)
+    tallies = poll_tallies(polls)
     mine = {}
     if request.user.is_authenticated:
         responses = PollResponse.objects.filter(learner=request.user, poll__in=polls)

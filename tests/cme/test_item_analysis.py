@@ -11,6 +11,7 @@ from django.urls import reverse
 from scipy.stats import pointbiserialr
 
 from celmod_course.cme.results import ItemResult, knowledge_check_results, point_biserial
+from celmod_course.cme.tallies import kept
 from quiz.models import Choice, Question
 from tests.cme.test_results import results_url, table_rows
 from tests.conftest import answer_sheet, make_learner
@@ -112,7 +113,7 @@ def test_the_table_shows_each_question_difficulty_and_discrimination_as_worked_o
 def test_the_discrimination_agrees_with_scipy(activity, first_attempts):
     right = np.array([[mark == "1" for mark in marks] for marks in FIRST_ATTEMPTS], dtype=int)
     totals = right.sum(axis=1)
-    items = knowledge_check_results(activity).items
+    items = knowledge_check_results(activity, kept(activity)).items
     for column, item in zip(right.T, items, strict=True):
         if column.min() == column.max():  # all right or all wrong: r is undefined
             assert item.discrimination is None
@@ -236,7 +237,7 @@ def test_the_item_analysis_takes_the_same_queries_however_many_questions_and_lea
     activity, first_attempts, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(5):
-        assert len(knowledge_check_results(activity).items) == 10
+        assert len(knowledge_check_results(activity, kept(activity)).items) == 10
     for order in (11, 12, 13):
         add_question(activity, order)
     client = Client()
@@ -245,7 +246,7 @@ def test_the_item_analysis_takes_the_same_queries_however_many_questions_and_lea
         client.force_login(learner)
         client.post(reverse("cme:submit", args=[activity.slug]), answer_sheet(activity, n % 14))
     with django_assert_max_num_queries(5):
-        items = knowledge_check_results(activity).items
+        items = knowledge_check_results(activity, kept(activity)).items
     assert len(items) == 13
     assert items[0].answered == 26
 
