@@ -17,7 +17,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils.crypto import salted_hmac
-from scipy.stats import wilcoxon
+from scipy.stats import norm, wilcoxon
 
 from celmod_course.accounts.models import Profession, User, learners_only
 from lessons.models import Lesson
@@ -539,6 +539,33 @@ class Change:
         return "" if not figure else f"p {figure}" if figure[0] == "<" else f"p = {figure}"
 
 
+# Up to this many learners, scipy's Wilcoxon test itself (exact, or a permutation test where
+# answers tie); above it, where scipy too takes the normal approximation, that approximation
+# from the counts per difference, without an array of one difference per learner.
+WILCOXON_BY_SCIPY_UP_TO = 50
+
+
+def signed_rank_p(differences):
+    """The two-sided p-value of the Wilcoxon signed-rank test of {difference: learners}, zeros
+    left out, as scipy's `wilcoxon` gives it (tests/cme/test_outcomes.py compares the two)."""
+    if sum(differences.values()) <= WILCOXON_BY_SCIPY_UP_TO:
+        values = np.repeat(list(differences), list(differences.values()))
+        return float(wilcoxon(values).pvalue)
+    nonzero = {d: n for d, n in differences.items() if d and n}
+    n = sum(nonzero.values())
+    sizes = defaultdict(int)
+    for d, count in nonzero.items():
+        sizes[abs(d)] += count
+    rank, ranked = {}, 0  # the mean rank of each size of change, ties averaged
+    for size in sorted(sizes):
+        rank[size] = ranked + (sizes[size] + 1) / 2
+        ranked += sizes[size]
+    r_plus = sum(count * rank[d] for d, count in nonzero.items() if d > 0)
+    ties = sum(count**3 - count for count in sizes.values())
+    se = math.sqrt((n * (n + 1) * (2 * n + 1) - ties / 2) / 24)
+    return float(2 * norm.sf(abs((r_plus - n * (n + 1) / 4) / se)))
+
+
 def change(label, cells):
     """The paired figures from {(before value, after value): learners}."""
     n = sum(cells.values())
@@ -546,17 +573,21 @@ def change(label, cells):
         return Change(label, 0, None, None, None, 0, 0, 0, None)
     before = sum(b * count for (b, _), count in cells.items()) / n
     after = sum(a * count for (_, a), count in cells.items()) / n
-    differences = np.repeat([a - b for a, b in ((a, b) for b, a in cells)], list(cells.values()))
+    differences = defaultdict(int)
+    for (b, a), count in cells.items():
+        differences[a - b] += count
+    up = sum(count for d, count in differences.items() if d > 0)
+    down = sum(count for d, count in differences.items() if d < 0)
     return Change(
         label=label,
         n=n,
         mean_before=before,
         mean_after=after,
         mean_change=after - before,
-        up=int((differences > 0).sum()),
-        same=int((differences == 0).sum()),
-        down=int((differences < 0).sum()),
-        p_value=float(wilcoxon(differences).pvalue) if differences.any() else None,
+        up=up,
+        same=n - up - down,
+        down=down,
+        p_value=signed_rank_p(differences) if up or down else None,
     )
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from scipy.stats import wilcoxon
 
 from celmod_course.accounts.models import Profession
-from celmod_course.cme.results import pseudonym
+from celmod_course.cme.results import pseudonym, signed_rank_p
 from quiz.models import Moment, Poll, PollResponse
 from tests.conftest import answer_sheet, make_learner
 from tests.html import block_texts
@@ -145,3 +145,13 @@ def test_p_values_read_as_a_reader_takes_them():
     assert change(0.04231).p_text == "p = 0.042"
     assert (change(9.1e-45).p_figure, change(0.04231).p_figure) == ("< 0.001", "0.042")
     assert change(None).p_text == ""
+
+
+@pytest.mark.parametrize("learners", [8, 50, 51, 400, 20_000])
+def test_the_p_value_is_scipys_for_few_learners_and_for_many(learners):
+    """From the counts per difference, as scipy computes it from one difference per learner:
+    its own exact or permutation test up to 50, its normal approximation above."""
+    rng = np.random.default_rng(learners)
+    differences = rng.choice([-3, -1, 0, 0, 1, 1, 2, 4], size=learners)
+    counted = dict(zip(*np.unique(differences, return_counts=True), strict=True))
+    assert signed_rank_p(counted) == pytest.approx(wilcoxon(differences).pvalue, rel=1e-12)
