@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from celmod_course.accounts.models import Profession, User
 from celmod_course.cme.models import ActivityCompletion
+from celmod_course.cme.tallies import rebuild
 from lessons.models import Activity, LessonCompletion
 from quiz.models import Answer, Attempt, Moment, Poll, PollResponse, Question
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             seeder = Seeder(activity, random.Random(seed))
             summary = seeder.run(learners, responses, attempts, before)
+            # Bulk creation sends no signal: count the results afresh.
+            rebuild(activity)
         self.stdout.write(self.style.SUCCESS(summary))
 
     def get_activity(self, slug):
