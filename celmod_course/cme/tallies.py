@@ -227,8 +227,9 @@ def poll_tallies(polls, counts=None):
 
 
 def _add(activity_id, difference):
-    """Add `difference` ({key: change}) to the kept figures, in two queries: make the missing
-    rows, then one UPDATE. Keys in order, so that concurrent writers lock rows in one order."""
+    """Add `difference` ({key: change}) to the kept figures: make the missing rows, lock the
+    rows in the order of their keys (so that writers at once never wait on each other in a
+    circle), and add in one UPDATE."""
     difference = {key: n for key, n in sorted(difference.items()) if n}
     if not difference:
         return
@@ -236,10 +237,10 @@ def _add(activity_id, difference):
         [ResultCount(activity_id=activity_id, key=key) for key in difference],
         ignore_conflicts=True,
     )
+    rows = ResultCount.objects.filter(activity_id=activity_id, key__in=difference)
+    list(rows.select_for_update().order_by("key").values_list("pk"))
     change = Case(*(When(key=key, then=Value(n)) for key, n in difference.items()), default=0)
-    ResultCount.objects.filter(activity_id=activity_id, key__in=difference).update(
-        value=F("value") + change
-    )
+    rows.update(value=F("value") + change)
 
 
 def rebuild(activity):
