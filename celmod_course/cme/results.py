@@ -19,7 +19,7 @@ from django.db.models import (
 from django.utils.crypto import salted_hmac
 from scipy.stats import norm, wilcoxon
 
-from celmod_course.accounts.models import Profession, User, learners_only
+from celmod_course.accounts.models import Profession, learners_only
 from lessons.models import Lesson
 from quiz.models import (
     Answer,
@@ -267,7 +267,7 @@ class Stage:
 
 
 def funnel(activity, counts):
-    signed_up = User.objects.learners().count()
+    signed_up = counts["signed-up"]
     stages = [("Signed up", signed_up), ("Started (one lesson complete)", counts["started"])]
     for lesson in Lesson.objects.for_activity(activity):
         stages.append((f"Lesson {lesson.number} complete", counts[f"lesson:{lesson.pk}"]))
@@ -467,22 +467,16 @@ TEXTS_SHOWN = 50
 
 
 def evaluation_results(activity, counts):
-    """Per item: how many chose each point of the scale (or yes, or no), the mean, and the
-    latest texts learners wrote (with how many there are); learners only."""
+    """Per item: how many chose each point of the scale (or yes, or no), the mean, and how
+    many wrote an answer with the latest `TEXTS_SHOWN` of them; learners only."""
     texts = EvaluationAnswer.objects.filter(
         learners_only("evaluation__completion__learner"),
         evaluation__completion__activity=activity,
     ).exclude(text="")
-    written = dict(texts.values_list("question_id").annotate(n=Count("pk")).order_by())
-    latest = defaultdict(list)
     items = []
     for question in activity.evaluation_questions.all():
-        if written.get(question.pk):
-            latest[question.pk] = list(
-                texts.filter(question=question)
-                .order_by("-evaluation__submitted_at", "-pk")
-                .values_list("text", flat=True)[:TEXTS_SHOWN]
-            )
+        written = counts[f"evaluation:{question.pk}:written"]
+        latest = texts.filter(question=question).order_by("-pk").values_list("text", flat=True)
         scale = question.choices
         pairs = [(value, counts[f"evaluation:{question.pk}:{value}"]) for value, _ in scale]
         total = sum(count for _, count in pairs)
@@ -494,8 +488,8 @@ def evaluation_results(activity, counts):
                     for (_, label), (_, count) in zip(scale, pairs, strict=True)
                 ],
                 mean=(sum(v * c for v, c in pairs) / total) if question.scale and total else None,
-                texts=latest[question.pk],
-                written=written.get(question.pk, 0),
+                texts=list(latest[:TEXTS_SHOWN]) if written else [],
+                written=written,
             )
         )
     return EvaluationResults(responses=counts["evaluations"], items=items)

@@ -18,6 +18,7 @@ from lessons.models import LessonCompletion
 from quiz.models import Comment
 from quiz.services import attempt_submit
 
+from . import tallies
 from .duration import time_recorded
 from .models import (
     ActivityCompletion,
@@ -125,7 +126,8 @@ def account_delete(*, user):
         get_user_model().objects.lock(user)
         old_email = user.email
         Comment.objects.filter(learner=user).delete()
-        EvaluationAnswer.objects.filter(evaluation__completion__learner=user).update(text="")
+        with tallies.changing(user.pk, ["evaluations"]):  # how many wrote an answer
+            EvaluationAnswer.objects.filter(evaluation__completion__learner=user).update(text="")
         CreditClaim.objects.filter(evaluation__completion__learner=user).update(
             first_name="", last_name="", licence_id="", birth_month=None, birth_day=None
         )

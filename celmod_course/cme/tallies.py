@@ -13,15 +13,18 @@ changes a share is one of these, and each has its receiver here:
   evaluation's answers, made in bulk);
 - a certificate is revoked (a `CertificateCorrection`): its claim leaves the credit totals;
 - an account becomes staff, or stops being staff: its whole share leaves or joins;
-- an account is deleted outright, its records with it: its whole share leaves, before they go.
+- an account is deleted outright, its records with it: its whole share leaves, before they go;
+- an account is made (one more learner signed up), or an activity (counted from scratch);
+- a service updates records (closing an account blanks its written answers): `changing()`.
 
 So the kept figures equal a full recount at every commit; `manage.py recount_results --check`
 compares the two, and `recount_results` rebuilds them (after a bulk load that bypasses the
-receivers, such as `seed_learners`). Comments and sign-ups are counted live: they are few, and an
-index answers.
+receivers, such as `seed_learners`). Comments are counted live: they are few, and an index
+answers.
 """
 
 from collections import Counter
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -60,6 +63,12 @@ class _Scope:
         if left_out := self.without.get(queryset.model):
             rows = rows.exclude(pk__in=left_out)
         return rows
+
+
+def _accounts(activity, scope):
+    """The learners signed up on the site: the funnel's first stage, the same for every
+    activity."""
+    return Counter({"signed-up": scope.rows(get_user_model().objects.all(), "pk").count()})
 
 
 def _polls(activity, scope):
@@ -151,9 +160,12 @@ def _evaluations(activity, scope):
         EvaluationAnswer.objects.filter(evaluation__in=evaluations),
         "evaluation__completion__learner",
     )
-    grouped = answers.values_list("question_id", "value", "yes").annotate(n=Count("pk"))
-    for question, value, yes, n in grouped.order_by():
+    grouped = answers.values_list("question_id", "value", "yes").annotate(
+        n=Count("pk"), written=Count("pk", filter=~Q(text=""))
+    )
+    for question, value, yes, n, written in grouped.order_by():
         counts[f"evaluation:{question}:{value if yes is None else int(yes)}"] += n
+        counts[f"evaluation:{question}:written"] += written
     return counts
 
 
@@ -176,6 +188,7 @@ def _credit(activity, scope):
 
 
 PARTS = {
+    "accounts": _accounts,
     "polls": _polls,
     "lessons": _lessons,
     "completions": _completions,
@@ -306,6 +319,32 @@ def _whole_share(user_id, sign):
         _add(activity.pk, {key: sign * n for key, n in counts.items()})
 
 
+@contextmanager
+def changing(learner_id, parts):
+    """Around an update of a learner's records, which no receiver sees (a creation needs none):
+    their share of `parts` before, in every activity, and the difference after."""
+    activities = list(Activity.objects.all())
+    before = {activity.pk: share(activity, learner_id, parts) for activity in activities}
+    yield
+    for activity in activities:
+        after = share(activity, learner_id, parts)
+        after.subtract(before[activity.pk])
+        _add(activity.pk, after)
+
+
+def account_saved(sender, instance, created, **kwargs):
+    """A new account: one more learner signed up, in every activity's funnel."""
+    if created:
+        for activity in Activity.objects.all():
+            _changed(activity.pk, instance.pk, "accounts", {sender: [instance.pk]})
+
+
+def activity_saved(sender, instance, created, **kwargs):
+    """A new activity starts with the learners already signed up."""
+    if created:
+        rebuild(instance)
+
+
 def staff_flag_saving(sender, instance, update_fields=None, **kwargs):
     """An account becoming staff: its share leaves, while the database still counts it in."""
     if instance.pk is None or (update_fields is not None and "is_staff" not in update_fields):
@@ -337,4 +376,6 @@ def connect():
     user = get_user_model()
     pre_save.connect(staff_flag_saving, sender=user, dispatch_uid="tallies-staff-saving")
     post_save.connect(staff_flag_saved, sender=user, dispatch_uid="tallies-staff-saved")
+    post_save.connect(account_saved, sender=user, dispatch_uid="tallies-account-saved")
     pre_delete.connect(account_deleting, sender=user, dispatch_uid="tallies-account-deleting")
+    post_save.connect(activity_saved, sender=Activity, dispatch_uid="tallies-activity-saved")

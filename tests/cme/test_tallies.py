@@ -9,7 +9,7 @@ from celmod_course.accounts.models import Profession
 from celmod_course.cme.models import CertificateCorrection, Correction, ResultCount
 from celmod_course.cme.services import account_delete, knowledge_check_submit
 from celmod_course.cme.tallies import kept, rebuild, recount
-from lessons.models import Lesson, LessonCompletion
+from lessons.models import Activity, Lesson, LessonCompletion
 from quiz.models import Comment, Poll
 from quiz.services import comment_post, poll_answer, poll_answer_before
 from tests.cme.test_credit import IN_CREDIT_PERIOD, evaluate
@@ -104,13 +104,25 @@ def test_a_mixed_day_of_answers_edits_deletions_and_corrections_keeps_the_figure
     cat.profession = Profession.PHARMACIST
     cat.save()
     complete(eve, activity)
+    evaluate(eve, activity)
     vote(eve, poll, after=2, before=3)
+    written = [key for key in agrees(activity) if key.endswith(":written")]
+    assert [agrees(activity)[key] for key in written] == [3]  # ann's, dan's and eve's
     account_delete(user=eve)
+    assert [agrees(activity)[key] for key in written] == [2]  # eve's text is gone
     assert agrees(activity)["completed"] == with_dan["completed"] + 1  # kept, unnamed
     eve.delete()
     figures = agrees(activity)
-    assert figures["completed"] == 3
-    assert figures["started"] == 4
+    assert (figures["signed-up"], figures["started"], figures["completed"]) == (4, 4, 3)
+
+    # A new activity counts the learners already signed up.
+    other = Activity.objects.create(
+        slug="another",
+        title="Another",
+        released_on=activity.released_on,
+        expires_on=activity.expires_on,
+    )
+    assert agrees(other) == {"signed-up": 4}
 
 
 @pytest.mark.django_db(transaction=True)
