@@ -197,8 +197,14 @@ SESSION_ENGINE = "celmod_course.sessions"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins while an account is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "celmod_course.accounts.usercache.UserBackend",  # Django's ModelBackend, users cached
 ]
+# The signed-in user is read from the cache, not the database, on every request
+# (celmod_course.accounts.usercache): only with Redis, which every server process shares.
+# Without it each process has a cache of its own, which a log-out made through another process
+# would not reach. A cached user lives PAGE_CACHE_SECONDS: while Redis stalls it may miss the
+# log-outs and password changes made meanwhile, and holds on to the user at most that long.
+CACHE_USERS = bool(REDIS_URL)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cme:catalog"
 LOGOUT_REDIRECT_URL = "cme:catalog"
