@@ -181,7 +181,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Django checks every session against this on every request. With the session version
         in it, a log-out ends every session of the account for good, even one a cache kept
         after it missed the log-out (a stalled Redis): the version is in the user row each
-        request reads from the database anyway."""
+        request reads, from the database or from the user cache (`usercache`), which forgets
+        its copy at every write and keeps none longer than `PAGE_CACHE_SECONDS`: the most
+        such a session outlives the log-out."""
         return salted_hmac(
             "accounts.User.get_session_auth_hash",
             f"{self.password}:{self.session_version}",

@@ -152,7 +152,9 @@ def test_a_learners_lesson_page_comes_from_the_cache_in_one_query_once_warm(
     with django_assert_max_num_queries(4) as queries:
         again = learner_client.get(url)
     assert without_csrf_tokens(again) == without_csrf_tokens(first)
-    assert len(queries) == 1  # the user; the session comes from the cache
+    # The user, cached only with Redis (tests/accounts/test_usercache.py); the session comes
+    # from the cache.
+    assert len(queries) == 1
     assert "no-store" in again["Cache-Control"]
 
 
