@@ -17,6 +17,7 @@ from celmod_course.accounts.models import User
 from lessons.models import LessonCompletion
 from tests.conftest import PASSWORD, make_learner
 from tests.html import block_texts
+from tests.lti.conftest import answer_the_welcome, launch, target_of
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,24 @@ def test_a_warm_logged_in_page_runs_no_query(
         again = client.get(url)
     assert again.status_code == 200
     assert SIGNED_IN in block_texts(again) and block_texts(again) == block_texts(first)
+
+
+def test_a_learner_an_lms_launched_into_its_frame_gets_warm_pages_with_no_query(
+    cached_users, settings, platform, registration, activity, lesson_url, django_assert_num_queries
+):
+    settings.HTTPS = True
+    client = Client()
+    target = target_of(activity, scheme="https")
+    response = launch(client, platform, target=target, secure=True)
+    answered = answer_the_welcome(client, response)
+    assert answered.status_code == 302
+    with_message = client.get(lesson_url, secure=True)
+    assert "Thank you. Your profile is saved." in block_texts(with_message)  # so not cached
+    client.get(lesson_url, secure=True)
+    with django_assert_num_queries(0):
+        again = client.get(lesson_url, secure=True)
+    assert "Signed in as Pat Learner, RN" in block_texts(again)
+    assert "frame-ancestors" in again["Content-Security-Policy"]
 
 
 def test_a_log_out_ends_the_cached_page_at_once_here_on_another_device_and_for_a_copied_cookie(
