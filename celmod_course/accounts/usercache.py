@@ -32,9 +32,10 @@ forgetting with them, and a row changed outside Django (SQL, a restore) forgets 
 old user is then served at most that long. The cached user holds the row as the database does,
 password hash included; the same cache already holds the sessions themselves.
 
-Users are cached only when `settings.CACHE_USERS` is on: by default with Redis (`REDIS_URL`),
+Users are cached only when `settings.CACHE_USERS` is on, as it is with Redis (`REDIS_URL`),
 which every server process shares. Without Redis each process has a cache of its own, which a
-log-out through another process never reaches; there every request reads the user's row.
+log-out through another process never reaches: there every request reads the user's row. (The
+tests, in one process, turn it on where they test it.)
 """
 
 import secrets
