@@ -188,7 +188,8 @@ def cache_settings(prefix):
 
 CACHES = {"default": cache_settings("pages"), "limits": cache_settings("limits")}
 # How long a cached page is kept; without Redis, also how long each server process may show
-# a page from before an edit made through another (celmod_course.web.pagecache).
+# a page from before an edit made through another (celmod_course.web.pagecache); with Redis,
+# also how long a signed-in user is cached (CACHE_USERS, below).
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 # Sessions are read from the cache and written through to the database, so a lost cache (or a
 # restarted Redis) loses no session.
@@ -197,8 +198,15 @@ SESSION_ENGINE = "celmod_course.sessions"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins while an account is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "celmod_course.accounts.usercache.UserBackend",  # Django's ModelBackend, users cached
 ]
+# The signed-in user is read from the cache, not the database, on every request
+# (celmod_course.accounts.usercache): only with Redis, which every server process shares.
+# Without it each process has a cache of its own, which a log-out made through another process
+# would not reach, so each request reads the user's row. A cached user is kept at most
+# PAGE_CACHE_SECONDS: the longest a log-out or a password change whose forgetting a stalled
+# Redis dropped (celmod_course.cache) can go unseen.
+CACHE_USERS = bool(REDIS_URL)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cme:catalog"
 LOGOUT_REDIRECT_URL = "cme:catalog"

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.test import override_settings
 from lti_tool.models import Key, LtiDeployment, LtiRegistration
 
 from celmod_course import cache as cache_module
@@ -37,6 +38,29 @@ def empty_cache():
     cache_module._blown_until = 0.0
     for alias in ("default", "limits"):
         caches[alias].clear()
+
+
+REDIS_CACHE_TEST_URL = os.environ.get("REDIS_CACHE_TEST_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_db():
+    """A Redis database of the test's own (emptied), with both caches in it, as with REDIS_URL."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_CACHE_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.exceptions.RedisError as error:
+        unavailable(f"Redis is not answering at {REDIS_CACHE_TEST_URL} ({error}).", "REQUIRE_REDIS")
+    backend = "celmod_course.cache.FailOpenRedisCache"
+    caches_ = {
+        alias: {"BACKEND": backend, "LOCATION": REDIS_CACHE_TEST_URL, "KEY_PREFIX": alias}
+        for alias in ("default", "limits")
+    }
+    with override_settings(CACHES=caches_, REDIS_URL=REDIS_CACHE_TEST_URL):
+        yield client
+    client.flushdb()
 
 
 @pytest.fixture

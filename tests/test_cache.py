@@ -1,6 +1,6 @@
 """Redis is a convenience with a fuse: with Redis stalled (a server of the test's own, stopped
 with SIGSTOP), pages still answer within a second, and a log-out made during the stall stays a
-log-out when Redis comes back."""
+log-out when Redis comes back (with users cached, once the cached user expires)."""
 
 import shutil
 import signal
@@ -83,6 +83,31 @@ def test_with_redis_stalled_pages_answer_and_a_logout_stays_a_logout(
     # Redis kept the session (the log-out's delete was dropped), but the account voided it.
     assert replay.get(reverse("cme:progress")).status_code == 302  # to the log-in page
     assert "Signed in as" not in replay.get(pages[1]).content.decode()
+
+
+def test_with_users_cached_a_log_out_redis_missed_holds_once_the_cached_user_expires(
+    own_redis, settings, learner, lessons
+):
+    """The user cache's bound: the log-out's forgetting was dropped with Redis stalled, so the
+    old user may be served until it expires, `PAGE_CACHE_SECONDS` after it was cached."""
+    settings.CACHE_USERS = True
+    settings.PAGE_CACHE_SECONDS = 1
+    client = Client()
+    client.force_login(learner)
+    page = lessons[1].get_absolute_url()
+    assert "Signed in as" in client.get(page).content.decode()  # the user now in Redis
+
+    own_redis.send_signal(signal.SIGSTOP)
+    old_session = client.cookies["sessionid"].value
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    own_redis.send_signal(signal.SIGCONT)
+    cache_module._blown_until = 0.0
+    time.sleep(settings.PAGE_CACHE_SECONDS + 0.2)
+
+    replay = Client()
+    replay.cookies["sessionid"] = old_session
+    assert replay.get(reverse("cme:progress")).status_code == 302  # to the log-in page
+    assert "Signed in as" not in replay.get(page).content.decode()
 
 
 def test_with_redis_stalled_the_wrong_password_limit_holds(own_redis, learner):

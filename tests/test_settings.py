@@ -69,6 +69,13 @@ def test_database_url_switches_to_postgresql():
     assert result.stdout.strip() == "django.db.backends.postgresql"
 
 
+def test_users_are_cached_only_with_redis_which_every_server_process_shares():
+    code = "from django.conf import settings; print(settings.CACHE_USERS)"
+    assert run_python(code, SECRET_KEY="k", REDIS_URL="").stdout.strip() == "False"
+    redis = "redis://127.0.0.1:6379/0"
+    assert run_python(code, SECRET_KEY="k", REDIS_URL=redis).stdout.strip() == "True"
+
+
 def test_time_zones_are_on():
     assert settings.USE_TZ is True
 

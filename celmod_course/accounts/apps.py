@@ -17,4 +17,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from . import usercache
+
         user_logged_out.connect(end_every_session, dispatch_uid="accounts-end-every-session")
+        usercache.connect(get_user_model())

@@ -37,7 +37,22 @@ def learners_only(field="learner"):
     return ~models.Q(**{f"{field}__in": staff})
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **fields):
+        """Update the rows, and forget them in the user cache: an `update()` sends no signal
+        (`usercache`). Only the rows read first are updated, so that each one is forgotten."""
+        from . import usercache  # not above: its backend needs this module loaded
+
+        user_ids = list(self.values_list("pk", flat=True))
+        if not user_ids:
+            return 0
+        rows = self.filter(pk__in=user_ids)
+        count = super(UserQuerySet, rows).update(**fields)
+        usercache.forget(user_ids)
+        return count
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def normalize_email(self, email):
@@ -166,7 +181,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Django checks every session against this on every request. With the session version
         in it, a log-out ends every session of the account for good, even one a cache kept
         after it missed the log-out (a stalled Redis): the version is in the user row each
-        request reads from the database anyway."""
+        request reads, from the database or from the user cache (`usercache`), which forgets
+        its copy at every write and keeps none longer than `PAGE_CACHE_SECONDS`: the most
+        such a session outlives the log-out."""
         return salted_hmac(
             "accounts.User.get_session_auth_hash",
             f"{self.password}:{self.session_version}",

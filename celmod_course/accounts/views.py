@@ -18,6 +18,7 @@ from .limits import hit
 from .models import User
 from .services import account_open, account_to_open, sign_up
 from .throttling import client_address, count_wrong_password, wrong_password_limit_reached
+from .usercache import BACKEND
 
 
 def _safe_next(request):
@@ -65,7 +66,7 @@ def signup_open(request, token):
         return render(request, "accounts/signup_open.html", {"invalid": True}, status=404)
     if request.method == "POST" and account_open(user=user):
         user.refresh_from_db()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=BACKEND)
         messages.success(request, f"Welcome, {user.full_name}. Your account is ready.")
         return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     return render(request, "accounts/signup_open.html", {"email": user.email})

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lti_tool.models import Key, LtiRegistration
 
 from celmod_course.accounts.decorators import staff_required
+from celmod_course.accounts.usercache import BACKEND
 from celmod_course.lti.launches import (
     DEEP_LINKING_REQUEST,
     LAUNCH_DATA_SECONDS,
@@ -48,7 +49,6 @@ from lessons.models import Activity
 from .forms import DeepLinkForm, LaunchProfileForm, LinkAccountForm
 from .framing import allow_framing, frame_session, session_origins
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PICKER_SALT = "lti.deep-link-picker"
 PICKER_EXPIRED = ("This page has expired. Choose the activity again from your LMS.", 404)
 
@@ -97,7 +97,7 @@ def launch(request):
         identity = launch_sign_in(launch=launch, activity=activity)
     except Refused as refusal:
         return _refused(request, refusal)
-    sign_in(request, identity.user, backend=MODEL_BACKEND)
+    sign_in(request, identity.user, backend=BACKEND)
     frame_session(request, launch.frame_origins)
     if identity.asks_profession:
         query = urlencode({"next": activity.get_absolute_url()})
@@ -179,7 +179,7 @@ def link(request):
 def _sign_in_again(request, account):
     """Sign `account` in instead, keeping the session's framing by the LMS."""
     origins = session_origins(request)
-    sign_in(request, account, backend=MODEL_BACKEND)
+    sign_in(request, account, backend=BACKEND)
     frame_session(request, origins)
 
 

@@ -12,8 +12,9 @@ The key of a page holds everything the page renders from the request:
   and Sign up links return to the path). The one parameter a cached page reads, Your Thoughts'
   `?page=`, is in its key, and that view redirects any value but a real page's number;
 - for a learner, their id and **`User.page_version`**, counted up by every write of theirs
-  (`LEARNER_MODELS`). It is a column of the user row every request loads anyway, so every
-  server process sees a new one at once;
+  (`LEARNER_MODELS`). It is a column of the user row every request loads anyway (from the
+  database, or with Redis from the user cache, which the count forgets:
+  `celmod_course.accounts.usercache`), so every server process sees a new one at once;
 - for pages that show what other learners did (`shared=True`: the poll's tally, the
   discussion), the **shared version**, renewed by every poll answer and every comment posted,
   edited, hidden or shown (`SHARED_MODELS`, the admin's hide and show actions included).

@@ -1,6 +1,5 @@
 """The caches: what no visitor can flood, and a site that goes on when the shared cache is gone."""
 
-import os
 import re
 import socket
 
@@ -13,7 +12,7 @@ from django.urls import reverse
 from celmod_course.web.reading import QUESTIONS_PER_MINUTE
 from lessons.models import LessonCompletion
 from quiz.models import Comment
-from tests.conftest import AMA, PASSWORD, make_learner, unavailable
+from tests.conftest import AMA, PASSWORD, make_learner
 from tests.html import block_texts
 
 
@@ -63,29 +62,6 @@ def test_a_comment_hidden_with_the_admin_action_leaves_learners_pages_at_once(
     assert "Buy pills here." not in " ".join(block_texts(learner_client.get(url)))
     staff_client.post(changelist, action | {"action": "show"})
     assert "Buy pills here." in block_texts(learner_client.get(url))
-
-
-REDIS_CACHE_TEST_URL = os.environ.get("REDIS_CACHE_TEST_URL", "redis://127.0.0.1:6379/14")
-
-
-@pytest.fixture
-def redis_db():
-    """A Redis database of the test's own (emptied), with both caches in it, as with REDIS_URL."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_CACHE_TEST_URL, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.exceptions.RedisError as error:
-        unavailable(f"Redis is not answering at {REDIS_CACHE_TEST_URL} ({error}).", "REQUIRE_REDIS")
-    backend = "celmod_course.cache.FailOpenRedisCache"
-    caches_ = {
-        alias: {"BACKEND": backend, "LOCATION": REDIS_CACHE_TEST_URL, "KEY_PREFIX": alias}
-        for alias in ("default", "limits")
-    }
-    with override_settings(CACHES=caches_, REDIS_URL=REDIS_CACHE_TEST_URL):
-        yield client
-    client.flushdb()
 
 
 def test_chosen_cookies_and_page_numbers_neither_grow_the_cache_nor_evict_a_limit(
@@ -176,7 +152,9 @@ def test_a_learners_lesson_page_comes_from_the_cache_in_one_query_once_warm(
     with django_assert_max_num_queries(4) as queries:
         again = learner_client.get(url)
     assert without_csrf_tokens(again) == without_csrf_tokens(first)
-    assert len(queries) == 1  # the user; the session comes from the cache
+    # The user, cached only with Redis (tests/accounts/test_usercache.py); the session comes
+    # from the cache.
+    assert len(queries) == 1
     assert "no-store" in again["Cache-Control"]
 
 
