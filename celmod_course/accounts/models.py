@@ -75,10 +75,15 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         already do; this is for PostgreSQL), and nothing is recorded for an account while or
         after it is deleted: the deletion holds the same lock, and a write that waited for it
         then finds the account closed.
+
+        The counters on `user` are brought up to date from the locked row, so that a whole-row
+        save after it (closing the account) never writes back versions a request read before.
         """
-        rows = self.select_for_update().filter(pk=user.pk).values_list("is_active", flat=True)
-        if list(rows) != [True]:
+        rows = self.select_for_update().filter(pk=user.pk)
+        rows = list(rows.values_list("is_active", "page_version", "session_version"))
+        if not rows or not rows[0][0]:
             raise PermissionDenied("This account is closed.")
+        _, user.page_version, user.session_version = rows[0]
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

@@ -7,12 +7,13 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
 from django.urls import reverse
 
+from celmod_course.accounts.models import User
 from celmod_course.cme.models import ActivityCompletion, CreditClaim
-from celmod_course.cme.services import DELETED_NAME
+from celmod_course.cme.services import DELETED_NAME, account_delete
 from quiz.models import Attempt, Comment, PollResponse
 from tests.cme.test_credit import IN_CREDIT_PERIOD, claim_form, claim_url, evaluate
 from tests.concurrency import client_of
-from tests.conftest import PASSWORD, complete, make_learner
+from tests.conftest import PASSWORD, complete, complete_all_lessons, make_learner
 from tests.html import block_texts
 
 
@@ -112,3 +113,13 @@ def test_the_sixth_wrong_password_is_throttled(learner_client, learner):
     assert learner_client.post(url, {"password": PASSWORD}).status_code == 429
     learner.refresh_from_db()
     assert learner.is_active
+
+
+def test_closing_an_account_never_writes_back_a_page_version_read_before(learner, activity):
+    """The page key holds the learner's page version: a whole-row save with an older one would
+    bring back pages cached before the learner's latest writes."""
+    read_earlier = User.objects.get(pk=learner.pk)
+    complete_all_lessons(learner, activity)
+    counted = User.objects.get(pk=learner.pk).page_version
+    account_delete(user=read_earlier)
+    assert User.objects.get(pk=learner.pk).page_version > counted
