@@ -32,7 +32,7 @@ import report
 import served
 from project import BENCH, inside, manage
 
-# The gates: the least share of /health/'s rate each page must reach, ...
+# The gates (`failures` applies them). Pages: the least share of /health/'s rate each must reach.
 PAGE_GATES = {
     "reader-lesson": 0.8,
     "lesson": 0.8,

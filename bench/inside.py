@@ -2,7 +2,7 @@
 
     counts            the data set: synthetic learners, poll answers, attempts, ...
     analyze           on PostgreSQL, the planner's statistics brought up to date
-    writes            the rows the served run's writes add, to check that none was lost
+    writes            the rows each write of bench/served.py adds to, to check that none was lost
     results           the results page through the Django test client as staff: a first view,
                       then median and p95 over several
     export URL_NAME   one CSV export through the test client as staff, streamed to /dev/null:
