@@ -61,7 +61,8 @@ def grow(env, size, counts, step):
         print(f"   seeding {learners:,} learners towards {size:,} poll answers ...", flush=True)
         manage(env, "seed_learners", str(learners), "--seed", str(2025 + step))
         inside(env, "inside.py", "analyze")
-    return inside(env, "inside.py", "counts"), time.perf_counter() - began
+    seconds = time.perf_counter() - began
+    return inside(env, "inside.py", "counts"), seconds
 
 
 def measure(env):

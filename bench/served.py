@@ -181,7 +181,8 @@ def page_weight(host, path):
 
 
 def run(env, workdir):
-    """Serve the bench's database and load it; returns pages, writes, weight and the setup."""
+    """Serve the bench's database and load it; returns the pages, the writes, the lesson page's
+    weight and which Redis served (empty: none)."""
     started = time.perf_counter()
     plan = inside(env, "learners.py")
     plan_file = workdir / "plan.json"
