@@ -1,22 +1,23 @@
-"""Simulated learners for `make bench` (run by bench/bench.py, one scenario at a time).
+"""Simulated learners writing, for `make bench` (run by bench/served.py, one write at a time).
 
-BENCH_SCENARIO picks what every simulated visitor does, as fast as it can: baseline
-(GET /health/), reader-lesson (a lesson page without an account), lesson and overview (GET,
-logged in), or vote (POST, each by a learner who has not answered yet, so every request does
-the real insert).
+BENCH_SCENARIO names the write every simulated visitor makes, as fast as it can: complete (the
+first lesson), vote (the poll at Your Thoughts), submit (the knowledge check) or claim (credit).
+Each request is made by the next learner of the plan's list for that write (BENCH_PLAN, written
+by bench/learners.py), who has not made it yet, so that every request does the real write; the
+run ends early when the list does. A write counts as done when its page redirects where it
+sends a learner after success ("lands"); anything else is a failure.
 """
 
 import json
 import os
-import random
 from http.cookiejar import Cookie
 from pathlib import Path
 
 from locust import FastHttpUser, constant, task
 
 SCENARIO = os.environ["BENCH_SCENARIO"]
-PLAN = json.loads(Path(os.environ["BENCH_PLAN"]).read_text(encoding="utf-8"))
-VOTERS = iter(PLAN["voters"])
+WRITE = json.loads(Path(os.environ["BENCH_PLAN"]).read_text(encoding="utf-8"))["writes"][SCENARIO]
+WRITERS = iter(WRITE["sessions"])
 CSRF = "benchmarkcsrftoken0123456789abcd"  # any 32 letters or digits, sent as cookie and header
 
 
@@ -44,22 +45,9 @@ def cookie(name, value):
 class Learner(FastHttpUser):
     wait_time = constant(0)
 
-    def on_start(self):
-        if SCENARIO != "reader-lesson":
-            self.client.cookiejar.set_cookie(cookie("sessionid", random.choice(PLAN["readers"])))
-
     @task
-    def act(self):
-        if SCENARIO == "vote":
-            self.vote()
-        else:
-            path = PLAN["paths"][SCENARIO]
-            with self.client.get(path, name=SCENARIO, catch_response=True) as response:
-                if response.status_code != 200:
-                    response.failure(f"status {response.status_code}")
-
-    def vote(self):
-        session = next(VOTERS, None)
+    def write(self):
+        session = next(WRITERS, None)
         if session is None:
             self.environment.runner.quit()
             return
@@ -67,12 +55,15 @@ class Learner(FastHttpUser):
         self.client.cookiejar.set_cookie(cookie("sessionid", session))
         self.client.cookiejar.set_cookie(cookie("csrftoken", CSRF))
         with self.client.post(
-            PLAN["paths"]["vote"],
-            data=PLAN["vote_data"],
+            WRITE["path"],
+            data=WRITE["data"],
             headers={"X-CSRFToken": CSRF},
             allow_redirects=False,
-            name="vote",
+            name=SCENARIO,
             catch_response=True,
         ) as response:
+            location = response.headers.get("Location", "")
             if response.status_code != 302:
                 response.failure(f"status {response.status_code}")
+            elif not location.startswith(WRITE["lands"]):
+                response.failure(f"redirected to {location}, not {WRITE['lands']}")
