@@ -201,12 +201,15 @@ AUTHENTICATION_BACKENDS = [
     "celmod_course.accounts.usercache.UserBackend",  # Django's ModelBackend, users cached
 ]
 # The signed-in user is read from the cache, not the database, on every request
-# (celmod_course.accounts.usercache): only with Redis, which every server process shares.
-# Without it each process has a cache of its own, which a log-out made through another process
-# would not reach, so each request reads the user's row. A cached user is kept at most
+# (celmod_course.accounts.usercache), and forgotten by every write of the user's row: through
+# Redis, which every server shares; without Redis, through a small file every server process on
+# this machine maps into memory (USER_GENERATIONS_PATH). A cached user is kept at most
 # PAGE_CACHE_SECONDS: the longest a log-out or a password change whose forgetting a stalled
-# Redis dropped (celmod_course.cache) can go unseen.
-CACHE_USERS = bool(REDIS_URL)
+# Redis dropped (celmod_course.cache) can go unseen. CACHE_USERS=0 reads the row every time.
+CACHE_USERS = envbool("CACHE_USERS", True)
+USER_GENERATIONS_PATH = os.environ.get("USER_GENERATIONS_PATH", "") or str(
+    BASE_DIR / "user-generations.bin"
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cme:catalog"
 LOGOUT_REDIRECT_URL = "cme:catalog"

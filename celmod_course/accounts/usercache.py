@@ -32,14 +32,20 @@ forgetting with them, and a row changed outside Django (SQL, a restore) forgets 
 old user is then served at most that long. The cached user holds the row as the database does,
 password hash included; the same cache already holds the sessions themselves.
 
-Users are cached only when `settings.CACHE_USERS` is on, as it is with Redis (`REDIS_URL`),
-which every server process shares. Without Redis each process has a cache of its own, which a
-log-out through another process never reaches: there every request reads the user's row. (The
-tests, in one process, turn it on where they test it.)
+Where the generations live decides who sees a forgetting. With Redis (`REDIS_URL`), which
+every server shares, in Redis, beside the users. Without it each server process caches users in
+its own memory, so a forgetting must reach every process on the machine at once: the
+generations live in a small file every process maps into its memory (`SharedGenerations`,
+`settings.USER_GENERATIONS_PATH`), one slot of 8 bytes per user id modulo 65,536; a read is a
+memory read, and users sharing a slot only forget each other more often. `settings.CACHE_USERS`
+(on unless set) turns the whole of it off.
 """
 
+import mmap
 import secrets
+from functools import cache as once
 from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -67,29 +73,74 @@ class UserBackend(ModelBackend):
 BACKEND = f"{UserBackend.__module__}.{UserBackend.__qualname__}"
 
 
-def _generation_key(user_id):
-    return f"user-generation:{user_id}"
+class CachedGenerations:
+    """Generations in the shared cache (Redis), made when missing, kept as long as users."""
+
+    def _key(self, user_id):
+        return f"user-generation:{user_id}"
+
+    def get(self, user_id):
+        make = lambda: secrets.token_hex(8)  # noqa: E731
+        return cache.get_or_set(self._key(user_id), make, settings.PAGE_CACHE_SECONDS)
+
+    def renew(self, user_ids):
+        for user_id in user_ids:
+            cache.delete(self._key(user_id))
+
+
+class SharedGenerations:
+    """Generations in a file that every process on this machine maps into memory: renewing
+    one writes 8 random bytes that every process reads at once."""
+
+    SLOTS = 1 << 16
+
+    def __init__(self, path):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as file:
+            if file.seek(0, 2) < self.SLOTS * 8:
+                file.truncate(self.SLOTS * 8)
+            self.memory = mmap.mmap(file.fileno(), self.SLOTS * 8)
+
+    def _slot(self, user_id):
+        start = int(user_id) % self.SLOTS * 8
+        return slice(start, start + 8)
+
+    def get(self, user_id):
+        return self.memory[self._slot(user_id)].hex()
+
+    def renew(self, user_ids):
+        for user_id in user_ids:
+            self.memory[self._slot(user_id)] = secrets.token_bytes(8)
+
+
+@once
+def _shared(path):
+    return SharedGenerations(path)
+
+
+def generations():
+    """This process's generations: in Redis with Redis, in the shared file without."""
+    if settings.REDIS_URL:
+        return CachedGenerations()
+    return _shared(settings.USER_GENERATIONS_PATH)
 
 
 def user_key(user_id):
-    """Where the user is cached now: under their current generation, made if there is none.
-    Read it before the row that is stored there."""
-    generation = cache.get_or_set(
-        _generation_key(user_id), lambda: secrets.token_hex(8), settings.PAGE_CACHE_SECONDS
-    )
-    return f"user:{user_id}:{generation}"
+    """Where the user is cached now: under their current generation. Read it before the row
+    that is stored there."""
+    return f"user:{user_id}:{generations().get(user_id)}"
 
 
-def _delete(keys):
-    for key in keys:
-        cache.delete(key)
+def _renew(user_ids):
+    generations().renew(user_ids)
 
 
 def forget(user_ids):
     """These users' rows changed: drop their cached copies now, and again at commit."""
-    keys = [_generation_key(user_id) for user_id in user_ids]
-    _delete(keys)
-    transaction.on_commit(partial(_delete, keys))
+    user_ids = list(user_ids)
+    _renew(user_ids)
+    transaction.on_commit(partial(_renew, user_ids))
 
 
 def _saved_or_deleted(sender, instance, **kwargs):

@@ -25,9 +25,10 @@ SIGNED_IN = "Signed in as Jane Doe, MD"
 
 
 @pytest.fixture(params=["memory", "redis"])
-def cached_users(request, settings):
-    """Users cached, in the test process's own memory or in Redis (as with REDIS_URL)."""
-    settings.CACHE_USERS = True
+def cached_users(request, settings, tmp_path):
+    """Users cached, in the process's own memory with the generations in a shared file (as
+    without REDIS_URL), or in Redis (as with it)."""
+    settings.USER_GENERATIONS_PATH = str(tmp_path / "user-generations.bin")
     if request.param == "redis":
         request.getfixturevalue("redis_db")
 
@@ -278,12 +279,30 @@ def test_every_update_of_user_rows_forgets_them(cached_users, learner, lesson_ur
     assert SIGNED_IN not in texts(client, lesson_url)
 
 
-def test_without_a_shared_cache_every_request_reads_the_user(
-    learner, lesson_url, django_assert_num_queries
+def test_with_users_not_cached_every_request_reads_the_user(
+    settings, learner, lesson_url, django_assert_num_queries
 ):
-    """Without Redis (the tests' default) each server process has a cache of its own, which a
-    log-out through another process would not reach."""
+    settings.CACHE_USERS = False
     client = logged_in(learner)
     warm(client, lesson_url)
     with django_assert_num_queries(1):
         assert SIGNED_IN in texts(client, lesson_url)
+
+
+def test_without_redis_a_log_out_in_one_server_process_reaches_the_others_at_once(
+    settings, tmp_path, learner, lesson_url
+):
+    """Each process keeps users in its own memory; the generations file they all map tells
+    every one of them, at once, that the user changed."""
+    path = tmp_path / "user-generations.bin"
+    settings.USER_GENERATIONS_PATH = str(path)
+    client = logged_in(learner)
+    warm(client, lesson_url)
+    key = usercache.user_key(learner.pk)
+    another_process = usercache.SharedGenerations(path)  # the same file, mapped again
+    assert usercache.user_key(learner.pk) == key
+
+    another_process.renew([learner.pk])  # a log-out through another server process
+    assert usercache.user_key(learner.pk) != key
+    User.objects.filter(pk=learner.pk).update(session_version=F("session_version") + 1)
+    assert SIGNED_IN not in texts(client, lesson_url)
