@@ -53,6 +53,8 @@ def sessions_for(users):
     from django.utils.crypto import get_random_string
     from django.utils.module_loading import import_string
 
+    from celmod_course.accounts.usercache import BACKEND
+
     store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
     store = store_class()
     expires = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -61,7 +63,7 @@ def sessions_for(users):
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
         data = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: BACKEND,
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         keys.append(key)
