@@ -17,7 +17,6 @@ from django.db.models import (
     Subquery,
 )
 from django.utils.crypto import salted_hmac
-from scipy.stats import norm, wilcoxon
 
 from celmod_course.accounts.models import Profession, learners_only
 from lessons.models import Lesson
@@ -543,6 +542,9 @@ def signed_rank_p(differences):
     """The two-sided p-value of the Wilcoxon signed-rank test of {difference: learners}, zeros
     left out, as scipy's `wilcoxon` gives it (tests/cme/test_outcomes.py compares the two)."""
     if sum(differences.values()) <= WILCOXON_BY_SCIPY_UP_TO:
+        # Imported here: scipy.stats weighs some 90 MB, which no other page needs.
+        from scipy.stats import wilcoxon
+
         values = np.repeat(list(differences), list(differences.values()))
         return float(wilcoxon(values).pvalue)
     nonzero = {d: n for d, n in differences.items() if d and n}
@@ -557,7 +559,8 @@ def signed_rank_p(differences):
     r_plus = sum(count * rank[d] for d, count in nonzero.items() if d > 0)
     ties = sum(count**3 - count for count in sizes.values())
     se = math.sqrt((n * (n + 1) * (2 * n + 1) - ties / 2) / 24)
-    return float(2 * norm.sf(abs((r_plus - n * (n + 1) / 4) / se)))
+    z = (r_plus - n * (n + 1) / 4) / se
+    return math.erfc(abs(z) / math.sqrt(2))  # twice the normal's upper tail beyond |z|
 
 
 def change(label, cells):
