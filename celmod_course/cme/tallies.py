@@ -27,8 +27,8 @@ from collections import Counter
 from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Cast
 from django.db.models.signals import post_save, pre_delete, pre_save
 
@@ -240,20 +240,24 @@ def poll_tallies(polls, counts=None):
 
 
 def _add(activity_id, difference):
-    """Add `difference` ({key: change}) to the kept figures: make the missing rows, lock the
-    rows in the order of their keys (so that writers at once never wait on each other in a
-    circle), and add in one UPDATE."""
-    difference = {key: n for key, n in sorted(difference.items()) if n}
+    """Add `difference` ({key: change}) to the kept figures in one statement, making the rows
+    that are missing. Keys in order, so that concurrent writers lock rows in one order and
+    never wait on each other in a circle. (Django's `bulk_create(update_conflicts=True)` sets a
+    value where this adds to it; both engines know this form.)"""
+    difference = [(key, n) for key, n in sorted(difference.items()) if n]
     if not difference:
         return
-    ResultCount.objects.bulk_create(
-        [ResultCount(activity_id=activity_id, key=key) for key in difference],
-        ignore_conflicts=True,
+    table, activity, key, value = map(
+        connection.ops.quote_name, [ResultCount._meta.db_table, "activity_id", "key", "value"]
     )
-    rows = ResultCount.objects.filter(activity_id=activity_id, key__in=difference)
-    list(rows.select_for_update().order_by("key").values_list("pk"))
-    change = Case(*(When(key=key, then=Value(n)) for key, n in difference.items()), default=0)
-    rows.update(value=F("value") + change)
+    rows = ", ".join(["(%s, %s, %s)"] * len(difference))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({activity}, {key}, {value}) VALUES {rows} "
+            f"ON CONFLICT ({activity}, {key}) "
+            f"DO UPDATE SET {value} = {table}.{value} + excluded.{value}",
+            [field for name, n in difference for field in (activity_id, name, n)],
+        )
 
 
 def rebuild(activity):
