@@ -12,41 +12,26 @@ from decimal import Decimal
 import numpy as np
 from django.db.models import (
     Count,
-    OuterRef,
     Q,
-    Subquery,
 )
-from django.utils.crypto import salted_hmac
 
 from celmod_course.accounts.models import Profession, learners_only
 from lessons.models import Lesson
 from quiz.models import (
-    Answer,
     Choice,
     Comment,
-    Moment,
     Poll,
     PollOption,
-    PollResponse,
     Question,
     whole_percent,
 )
 
 from . import tallies
 from .models import (
-    CertificateCorrection,
-    Correction,
-    CreditClaim,
     EvaluationAnswer,
     EvaluationQuestion,
     amount_text,
 )
-
-
-def pseudonym(user_id):
-    """A stable id for a learner in exports: the same in every file, and not derivable from
-    the user id without the server's SECRET_KEY."""
-    return salted_hmac("celmod_course.results.pseudonym", str(user_id)).hexdigest()[:16]
 
 
 @dataclass
@@ -284,146 +269,6 @@ def discussion_counts(activity):
     )
 
 
-POLL_CSV_HEADER = ["learner", "profession", "poll", "moment", "option", "value", "answered_at"]
-ANSWERS_CSV_HEADER = [
-    "learner",
-    "profession",
-    "attempt",
-    "question",
-    "question_text",
-    "choice",
-    "correct",
-    "submitted_at",
-]
-CHUNK = 2000
-
-
-def _pseudonyms():
-    cache = {}
-
-    def lookup(user_id):
-        if user_id not in cache:
-            cache[user_id] = pseudonym(user_id)
-        return cache[user_id]
-
-    return lookup
-
-
-def poll_csv_rows(activity):
-    """One row per poll answer (skips left out), oldest first, streamed in chunks; `moment` says
-    whether it was given before the first lesson or at Your Thoughts."""
-    labels = dict(Profession.choices)
-    learner_id = _pseudonyms()
-    rows = (
-        PollResponse.objects.answered()
-        .filter(learners_only(), poll__activity=activity)
-        .order_by("created_at", "pk")
-        .values_list(
-            "learner_id",
-            "profession",
-            "poll__slug",
-            "moment",
-            "option__text",
-            "option__value",
-            "created_at",
-        )
-    )
-    for user_id, profession, poll, moment, option, value, when in rows.iterator(chunk_size=CHUNK):
-        yield [
-            learner_id(user_id),
-            labels[profession],
-            poll,
-            moment,
-            option,
-            value,
-            when.isoformat(),
-        ]
-
-
-def answers_csv_rows(activity):
-    """One row per knowledge-check answer, in order of submission."""
-    labels = dict(Profession.choices)
-    learner_id = _pseudonyms()
-    rows = (
-        Answer.objects.filter(learners_only("attempt__learner"), attempt__activity=activity)
-        .order_by("attempt__submitted_at", "attempt_id", "question__order")
-        .values_list(
-            "attempt__learner_id",
-            "attempt__learner__profession",
-            "attempt__number",
-            "question__order",
-            "question__prompt",
-            "choice__text",
-            "is_correct",
-            "attempt__submitted_at",
-        )
-    )
-    for user_id, profession, number, order, prompt, choice, correct, when in rows.iterator(
-        chunk_size=CHUNK
-    ):
-        yield [
-            learner_id(user_id),
-            labels[profession],
-            number,
-            order,
-            prompt,
-            choice,
-            "yes" if correct else "no",
-            when.isoformat(),
-        ]
-
-
-CLAIMS_CSV_HEADER = [
-    "first_name",
-    "last_name",
-    "licence_or_board_id",
-    "birth_month",
-    "birth_day",
-    "credit_type",
-    "amount",
-    "completion_date",
-]
-
-
-def _claims(activity):
-    """Learners' credit claims for the activity, as issued: not staff's test claims, nor those
-    whose certificate was revoked."""
-    revoked = CertificateCorrection.objects.filter(kind=Correction.REVOKE).values("completion")
-    return CreditClaim.objects.filter(
-        learners_only("evaluation__completion__learner"), designation__activity=activity
-    ).exclude(evaluation__completion__in=revoked)
-
-
-def _corrected(field):
-    """The `field` of the latest re-issue of the claim's certificate that corrected it."""
-    reissues = CertificateCorrection.objects.filter(
-        completion=OuterRef("evaluation__completion"), kind=Correction.REISSUE
-    ).exclude(**{field: ""})
-    return Subquery(reissues.order_by("-made_at", "-pk").values(field)[:1])
-
-
-def claims_csv_rows(activity):
-    """One row per credit claim, with the fields the ACCME's learner reporting asks for; the
-    licence or board ID and birth month and day only where the learner opted to give them."""
-    claims = (
-        _claims(activity)
-        .select_related("evaluation__completion")
-        .annotate(first=_corrected("first_name"), last=_corrected("last_name"))
-        .order_by("claimed_at", "pk")
-    )
-    for claim in claims.iterator(chunk_size=CHUNK):
-        yield [
-            claim.first or claim.first_name,
-            claim.last or claim.last_name,
-            claim.licence_id,
-            claim.birth_month or "",
-            claim.birth_day or "",
-            claim.credit_type,
-            amount_text(claim.amount),
-            claim.evaluation.completion.completed_on.isoformat(),
-        ]
-
-
 def credit_totals(counts):
     """[(credit type, claims, total amount as printed)] for the activity."""
     rows = []
@@ -606,14 +451,6 @@ class PollOutcome:
         return list(zip(self.before, self.after, strict=True))
 
 
-def paired_answers(poll):
-    """The learners' answers at Your Thoughts that keep an answer before the first lesson (the
-    same learner's, in `before_option`); staff left out."""
-    return PollResponse.objects.filter(
-        learners_only(), poll=poll, moment=Moment.AFTER, before_option__isnull=False
-    )
-
-
 def distribution(options, pairs, side):
     """Shares per option of the values on one side (0 before, 1 after) of the pairs."""
     counts = defaultdict(int)
@@ -661,27 +498,3 @@ def first_attempt_scores(activity, counts):
         Share(f"{score} of {total}", count, whole_percent(count, learners))
         for score, count in enumerate(scores)
     ]
-
-
-PAIRED_CSV_HEADER = ["learner", "profession", "poll", "before", "after"]
-
-
-def paired_csv_rows(activity):
-    """One row per learner and poll asked before: their answer before and at Your Thoughts."""
-    labels = dict(Profession.choices)
-    learner_id = _pseudonyms()
-    for poll in Poll.objects.for_activity(activity).filter(asked_before=True):
-        rows = paired_answers(poll).order_by("created_at", "pk")
-        rows = rows.values_list("learner_id", "profession", "before_option__value", "option__value")
-        for user_id, profession, before, after in rows.iterator(chunk_size=CHUNK):
-            yield [learner_id(user_id), labels[profession], poll.slug, before, after]
-
-
-# The CSV files staff download from the results page: name (in the URL and the file name),
-# header, rows.
-EXPORTS = {
-    "poll-responses": (POLL_CSV_HEADER, poll_csv_rows),
-    "knowledge-check-answers": (ANSWERS_CSV_HEADER, answers_csv_rows),
-    "confidence-pairs": (PAIRED_CSV_HEADER, paired_csv_rows),
-    "credit-claims": (CLAIMS_CSV_HEADER, claims_csv_rows),
-}

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from celmod_course.accounts.decorators import staff_required
 from celmod_course.accounts.models import Profession
 from celmod_course.cme import results as results_data
+from celmod_course.cme.exports import EXPORTS
 from celmod_course.cme.tallies import kept
 from quiz.models import Poll
 
@@ -36,7 +37,9 @@ def results(request, slug):
 
 @staff_required
 def export(request, slug, name):
-    """One of the results' CSV files (`results.EXPORTS`), streamed row by row."""
+    """One of the results' CSV files (`exports.EXPORTS`), streamed in chunks."""
     activity = visible_activity(request.user, slug)
-    header, rows = results_data.EXPORTS[name]
-    return stream_csv(f"{slug}-{name}.csv", header, rows(activity))
+    export = EXPORTS[name]
+    return stream_csv(
+        f"{slug}-{name}.csv", export.header, export.rows(activity), text_columns=export.text
+    )

@@ -3,7 +3,7 @@ an example of each). Each returns a `Draft`: the statement (xAPI 1.0.3) without 
 `Statement.objects.record` gives it, and when it happened, the row's own timestamp.
 
 - The actor is the learner's pseudonym, an account on the site's home page (`SITE_URL`): the
-  same pseudonym the staff's CSV exports use (`celmod_course.cme.results.pseudonym`), never a
+  same pseudonym the staff's CSV exports use (`celmod_course.cme.exports.pseudonym`), never a
   name or an email.
 - Activity ids are the site's own absolute URLs: the activity's overview, each lesson's page,
   the knowledge check's page (each question an anchor on it), Your Thoughts' poll (its anchor;
@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.urls import reverse
 
+from celmod_course.cme.exports import pseudonym
 from celmod_course.cme.models import amount_text
-from celmod_course.cme.results import pseudonym
 from quiz.models import Moment
 
 VERBS = {

@@ -9,7 +9,8 @@ from django.urls import reverse
 from scipy.stats import wilcoxon
 
 from celmod_course.accounts.models import Profession
-from celmod_course.cme.results import pseudonym, signed_rank_p
+from celmod_course.cme.exports import pseudonym
+from celmod_course.cme.results import signed_rank_p
 from quiz.models import Moment, Poll, PollResponse
 from tests.conftest import answer_sheet, make_learner
 from tests.html import block_texts

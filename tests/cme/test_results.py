@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from celmod_course.accounts.models import Profession
+from celmod_course.cme.exports import pseudonym
 from celmod_course.cme.models import CreditDesignation
-from celmod_course.cme.results import pseudonym
 from lessons.models import Lesson, LessonCompletion
 from quiz.models import Comment, Moment, Poll, PollResponse, Question
 from tests.conftest import answer_sheet, make_learner

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from celmod_course.cme.results import pseudonym
+from celmod_course.cme.exports import pseudonym
 from celmod_course.xapi.models import Statement, Status
 from celmod_course.xapi.tasks import send, send_stuck
 from tests.cme.test_credit import EVALUATION, IN_CREDIT_PERIOD, claim_form, claim_url

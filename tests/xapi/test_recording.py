@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from celmod_course.cme.results import pseudonym
+from celmod_course.cme.exports import pseudonym
 from celmod_course.cme.services import knowledge_check_submit, lesson_complete
 from celmod_course.xapi.models import Statement, Status
 from lessons.models import LessonCompletion
