@@ -1,9 +1,10 @@
 """The production server under load, at one data size: pages read with wrk, writes made by
 20 learners at once with locust, and the lesson page weighed.
 
-gunicorn (2 workers, DEBUG off) serves the bench's database, with Redis for its cache and
-sessions when BENCH_REDIS_URL answers (default redis://127.0.0.1:6379/5, flushed first; empty:
-each worker caches in its own memory). The learners it acts as come from bench/learners.py.
+gunicorn (2 workers, DEBUG off) serves the bench's database as one machine serves it, each
+worker caching in its own memory; with BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/5, flushed
+first), as several servers would, with its cache and sessions in that Redis. The learners it
+acts as come from bench/learners.py.
 
 Pages: wrk (one thread, 8 connections, no pause: it leaves the cores to the server), each page
 after a warm-up, as a ratio to a minimal view through the same middleware and server
@@ -35,12 +36,11 @@ ANONYMOUS = {"baseline", "reader-lesson"}
 WRITES = ["complete", "vote", "submit", "claim"]
 WRK_SECONDS, WRK_CONNECTIONS = 4, 8
 USERS, SECONDS = 20, 10
-REDIS_URL = "redis://127.0.0.1:6379/5"
 
 
 def redis_url():
     """The Redis database the served site uses, flushed; "" when there is none to use."""
-    url = os.environ.get("BENCH_REDIS_URL", REDIS_URL).strip()
+    url = os.environ.get("BENCH_REDIS_URL", "").strip()
     if not url:
         return ""
     if urlsplit(url).path.strip("/") in ("", "0"):
@@ -205,7 +205,11 @@ def run(env, workdir):
             "warning",
         ],
         cwd=ROOT,
-        env={**env, "REDIS_URL": redis},
+        env={
+            **env,
+            "REDIS_URL": redis,
+            "USER_GENERATIONS_PATH": str(workdir / "user-generations.bin"),
+        },
     )
     try:
         wait_for(host + plan["paths"]["baseline"])
