@@ -1,7 +1,8 @@
-"""What staff read on an activity's results page and in its CSV exports.
+"""What staff read on an activity's results page (its CSV exports: `exports`).
 
-Every number is counted by the database in a fixed number of queries, however many learners,
-responses and attempts there are. Staff accounts are left out: their test runs are not results.
+Every figure comes from the activity's kept figures (`tallies`), in a fixed number of queries,
+however many learners, responses and attempts there are. Staff accounts are left out: their test
+runs are not results.
 """
 
 import math
