@@ -59,8 +59,11 @@ def timed_get(client, url):
 
 
 def test_with_redis_stalled_pages_answer_and_a_logout_stays_a_logout(
-    own_redis, learner, activity, lessons
+    own_redis, settings, learner, activity, lessons
 ):
+    """With the user read from the database (`CACHE_USERS=0`); with users cached, the next test
+    gives the bound of the same log-out."""
+    settings.CACHE_USERS = False
     client = Client()
     client.force_login(learner)
     pages = [lesson.get_absolute_url() for lesson in lessons] + [activity.get_absolute_url()]
@@ -90,7 +93,6 @@ def test_with_users_cached_a_log_out_redis_missed_holds_once_the_cached_user_exp
 ):
     """The user cache's bound: the log-out's forgetting was dropped with Redis stalled, so the
     old user may be served until it expires, `PAGE_CACHE_SECONDS` after it was cached."""
-    settings.CACHE_USERS = True
     settings.PAGE_CACHE_SECONDS = 1
     client = Client()
     client.force_login(learner)
