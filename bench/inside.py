@@ -153,6 +153,7 @@ QUESTIONS = [
 
 def ask_timings():
     from celmod_course.web.pagecache import content_version
+    from lessons import embedding
     from lessons.ask import ask
     from lessons.models import Activity
 
@@ -166,7 +167,13 @@ def ask_timings():
             began = time.perf_counter()
             ask(activity, question, version=version)
             timings.append(time.perf_counter() - began)
-    return {"answers": len(timings), "median": statistics.median(timings), "max": max(timings)}
+    return {
+        "answers": len(timings),
+        "median": statistics.median(timings),
+        "p95": statistics.quantiles(timings, n=20)[-1],
+        "max": max(timings),
+        "model": embedding.available(),
+    }
 
 
 def main(mode, *args):

