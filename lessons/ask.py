@@ -172,7 +172,8 @@ class _Meaning:
 
     def _centred(self, vectors):
         vectors = vectors - self.mean
-        return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+        lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)
+        return vectors / np.where(lengths > 0, lengths, 1)  # a lone passage is its own mean
 
     def similarities(self, question):
         question = self._centred(embedding.embed([_phases_in_digits(question)])[0])
@@ -223,16 +224,19 @@ def _build_index(activity):
     return _Index(passages, _Abbreviations(abbreviations)) if passages else None
 
 
-def _highlight(text, stems):
+def _highlight(text, stems, abbreviations):
+    """The text, escaped, with the question's words marked, and either form of an abbreviation
+    the question used (asking "overall response rate" marks "ORR")."""
+    spans = [m.span() for m in _WORD.finditer(text) if _stemmer.stemWord(m[0].lower()) in stems]
+    for token, pattern in abbreviations.patterns:
+        if _stemmer.stemWord(token.lower()) in stems:
+            spans += [m.span() for m in pattern.finditer(text)]
     pieces, last = [], 0
-    for match in _WORD.finditer(text):
-        pieces.append(escape(text[last : match.start()]))
-        word = match.group(0)
-        if _stemmer.stemWord(word.lower()) in stems:
-            pieces.append(f"<mark>{escape(word)}</mark>")
-        else:
-            pieces.append(escape(word))
-        last = match.end()
+    for start, end in sorted(spans):
+        if start < last:
+            continue  # inside a form already marked
+        pieces += [escape(text[last:start]), f"<mark>{escape(text[start:end])}</mark>"]
+        last = end
     pieces.append(escape(text[last:]))
     return mark_safe("".join(pieces))  # every piece above is escaped
 
@@ -273,5 +277,8 @@ def ask(activity, question, *, version, limit=MAX_PASSAGES):
         # The nearest passage, shown as only related, when it shares a word with the question.
         chosen = best[:1] if words[best[0]] > 0 else []
     stems = set(query)
-    quotes = [Quote(index.passages[n], _highlight(index.passages[n].text, stems)) for n in chosen]
+    quotes = [
+        Quote(index.passages[n], _highlight(index.passages[n].text, stems, index.abbreviations))
+        for n in chosen
+    ]
     return Answer(covered=covered, quotes=quotes)
