@@ -270,12 +270,12 @@ def ask(activity, question, *, version, limit=MAX_PASSAGES):
             return True
         return meaning is not None and meaning[number] >= MEANING_COVER
 
-    best = [int(n) for n in np.argsort(-fused, kind="stable")[:limit]]
+    best = [int(n) for n in np.argsort(-fused, kind="stable")]
     if covered:
-        chosen = best[:1] + [n for n in best[1:] if on_its_own(n)]
+        chosen = best[:1] + [n for n in best[1:limit] if on_its_own(n)]
     else:
-        # The nearest passage, shown as only related, when it shares a word with the question.
-        chosen = best[:1] if words[best[0]] > 0 else []
+        # The nearest passage that shares a word with the question, shown as only related.
+        chosen = [n for n in best if words[n] > 0][:1]
     stems = set(query)
     quotes = [
         Quote(index.passages[n], _highlight(index.passages[n].text, stems, index.abbreviations))
