@@ -168,6 +168,26 @@ def test_a_question_the_commentary_does_not_answer_quotes_at_most_one_related_pa
         assert "Only related, not an answer to your question:" in blocks
 
 
+@pytest.mark.parametrize(
+    ("search", "passage"),
+    [("EXCALIBER", (2, 1)), ("SUCCESSOR-1", (2, 3)), ("Ikaros and Aiolos", (1, 1))],
+)
+def test_a_search_by_a_term_of_the_commentary_quotes_the_passage_that_has_it(
+    activity, search, passage
+):
+    lesson, order = passage
+    target = Paragraph.objects.get(lesson__activity=activity, lesson__order=lesson, order=order)
+    answer = ask(activity, search)
+    assert answer.covered
+    assert answer.quotes[0].passage.text == target.text
+
+
+def test_a_search_by_a_term_many_passages_use_is_covered(activity):
+    answer = ask(activity, "cereblon")
+    assert answer.covered
+    assert all("cereblon" in quote.passage.text.lower() for quote in answer.quotes)
+
+
 def test_the_evaluation_sets_are_answered_above_their_floors(activity):
     out = StringIO()
     # The issue asks for top-1 >= 0.9 and abstention >= 0.8; these floors are what the engine
