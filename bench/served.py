@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -95,11 +96,31 @@ def run_wrk(url, cookie=None):
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def check_page(url, cookie):
+    """The page as wrk is about to read it: 200 (wrk counts a redirect as a success), and
+    signed in exactly when a learner's cookie is sent, so that no figure measures a log-in
+    redirect or a reader's page in place of a learner's."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=10) as response:
+            signed_in = "Signed in as" in response.read().decode()
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"{url} answered {error.code}, not 200") from None
+    if signed_in != bool(cookie):
+        raise RuntimeError(f"{url} was {'' if signed_in else 'not '}served signed in")
+
+
 def read_pages(host, plan):
     learner = f"sessionid={plan['readers'][0]}; csrftoken={secrets.token_hex(16)}"
     pages = {}
     for page in PAGES:
         cookie = None if page in ANONYMOUS else learner
+        check_page(host + plan["paths"][page], cookie)
         run_wrk(host + plan["paths"][page], cookie)  # warm the caches, then measure
         pages[page] = run_wrk(host + plan["paths"][page], cookie)
     after = run_wrk(host + plan["paths"]["baseline"])

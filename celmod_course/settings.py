@@ -174,7 +174,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 def cache_settings(prefix):
     if not REDIS_URL:
         return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "celmod_course.cache.LocalCache",
             "LOCATION": prefix,
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }

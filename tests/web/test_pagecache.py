@@ -248,3 +248,20 @@ def test_with_redis_gone_the_limits_that_guard_accounts_still_hold(client, learn
         client.post(reverse("accounts:password_reset"), {"email": "x@example.org"}).status_code
         == 429
     )
+
+
+def test_each_warm_lesson_page_carries_a_csrf_token_of_its_own_that_its_form_accepts(
+    learner, lessons
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    url = lessons[0].get_absolute_url()
+    client.get(url)  # the CSRF cookie; the next pages come from the cache
+    pages = [client.get(url).content.decode() for _ in range(2)]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', page)[1] for page in pages]
+    assert tokens[0] != tokens[1]  # masked afresh for every response, as Django's own
+    opened = re.search(r'name="opened" value="([^"]+)"', pages[1])[1]
+    complete = reverse("cme:complete", args=[lessons[0].activity.slug, lessons[0].slug])
+    response = client.post(complete, {"csrfmiddlewaretoken": tokens[0], "opened": opened})
+    assert response.status_code == 302  # recorded, not a CSRF failure
+    assert LessonCompletion.objects.get(learner=learner, lesson=lessons[0]).opened_at is not None
