@@ -139,8 +139,8 @@ def notes(result):
     ask, weight = result["ask"], result["served"]["weight"]
     parts = ", ".join(f"{name} {size / 1024:.1f}" for name, size in weight.items())
     return [
-        f"Ask the commentary ({'words and meaning' if ask.get('model') else 'words alone'}): "
-        f"median {ask['median'] * 1000:.1f} ms, p95 {ask.get('p95', ask['max']) * 1000:.1f} ms, "
+        f"Ask the commentary ({'words and meaning' if ask['model'] else 'words alone'}): "
+        f"median {ask['median'] * 1000:.1f} ms, p95 {ask['p95'] * 1000:.1f} ms, "
         f"slowest {ask['max'] * 1000:.1f} ms over {ask['answers']} answers.",
         f"Lesson page weight, compressed: {sum(weight.values()) / 1024:.1f} KB ({parts} KB).",
     ]

@@ -121,10 +121,8 @@ def read_served_token(token):
         return None
     if not constant_time_compare(signature, _served_signature(moment)):
         return None
-    served = datetime.fromtimestamp(int(moment) / 1000, tz=UTC)
-    if not timezone.now() - SERVED_MAX_AGE <= served <= timezone.now():
-        return None
-    return served
+    served, now = datetime.fromtimestamp(int(moment) / 1000, tz=UTC), timezone.now()
+    return served if now - SERVED_MAX_AGE <= served <= now else None
 
 
 def _csrf_token(request):
