@@ -15,9 +15,10 @@ text, so a rebuild embeds only what changed.
 """
 
 import functools
-import itertools
+import math
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
 import bm25s
@@ -34,18 +35,14 @@ from .models import Lesson, Paragraph
 MAX_PASSAGES = 3
 # A passage scoring under this share of the best one matched only a word or two in passing.
 MIN_SHARE_OF_BEST = 0.3
-# Reciprocal rank fusion's constant (score = sum of 1 / (RRF_K + rank)), as its authors set it.
-# On the project's sets z-scored score fusion did no better (within a question), so the
-# simpler, scale-free one is kept.
-RRF_K = 60
-# "Not covered": the best passage's BM25 score is under WORDS_COVER and its similarity in meaning
-# under MEANING_COVER. Chosen on ask_sets/ (the grid of both that refuses the most unanswerable
-# questions while refusing at most a tenth of the answerable ones). Why both: a question the
-# commentary does not answer still shares words with it (the drugs' names, "dose", "risk"), and
-# the sentence model scores every question on these drugs alike, so neither alone separates.
-# The similarity is taken from the corpus's mean (below), where it ranges about 0.2 to 0.6.
-WORDS_COVER = 1.5
-MEANING_COVER = 0.46
+# "Not covered": no passage stands out from the commentary in meaning by STANDS_OUT, its match
+# to the question (see _Meaning) over the median passage's. A question the commentary does not
+# answer still matches every passage a little (the drugs' names, "dose", "risk"), and all of
+# them alike; an answer stands out. Chosen on ask_sets/ as the cut that best separates its two
+# sets (Youden's J): it refuses 30 of 33 unanswerable questions and 4 of 64 answerable ones.
+# Neither the best match alone nor BM25's best score separates them as well (areas under the
+# ROC curve 0.87 and 0.86, against 0.95).
+STANDS_OUT = 0.13
 
 # The words a question is phrased with, which say nothing about what it asks.
 STOPWORDS = [
@@ -101,7 +98,9 @@ class _Abbreviations:
 
     def __init__(self, rows):
         forms = {}
+        self.long_forms = {}  # each abbreviation's first long form, for the sentence model
         for short, long in rows:
+            self.long_forms.setdefault(short, long)
             forms.setdefault(short, [rf"\b{re.escape(short)}s?\b"]).append(
                 rf"\b{re.escape(long)}s?\b"
             )
@@ -109,6 +108,16 @@ class _Abbreviations:
             (re.sub(r"\W", "", short) + "abbr", re.compile("|".join(patterns), re.IGNORECASE))
             for short, patterns in forms.items()
         ]
+        self.shorts = re.compile(
+            "|".join(rf"\b{re.escape(short)}(?=s?\b)" for short in sorted(forms, key=len)[::-1])
+            or r"(?!)"
+        )
+
+    def spelled_out(self, text):
+        """The text with each abbreviation (as written: "MM", not "mm") in its long form, and
+        phases in digits: what the sentence model reads, so that "MM" and "multiple myeloma"
+        mean the same to it."""
+        return self.shorts.sub(lambda m: self.long_forms[m[0]], _phases_in_digits(text))
 
     def expanded(self, text):
         text = _phases_in_digits(text)
@@ -153,45 +162,64 @@ class Answer:
     quotes: list = field(default_factory=list)
 
 
-def _pieces(text):
-    """The sentences of a passage, each pair of neighbours, and the whole: a passage's meaning is
-    its best piece's, so that one sentence answering a question is not diluted by the rest."""
-    sentences = _SENTENCE_END.split(text)
-    pairs = [" ".join(pair) for pair in itertools.pairwise(sentences)]
-    return [*sentences, *pairs, text] if len(sentences) > 1 else [text]
+@functools.lru_cache(maxsize=1024)
+def _passage_vectors(text):
+    """A passage's pieces and their vectors, kept across rebuilds of the index: an edit reads
+    again only the passages it changed, and a content version renewed with no edit (every
+    request while Redis is gone) reads nothing, where the whole commentary takes a second.
+    Questions are never kept."""
+    return embedding.token_vectors(text)
 
 
-@functools.lru_cache(maxsize=4096)
-def _piece_vector(piece):
-    """A piece of a passage as a vector, kept across rebuilds of the index: an edit embeds
-    again only the pieces it changed, and a content version renewed with no edit (every request
-    while Redis is gone) embeds nothing, where the whole commentary takes seconds. Questions
-    are never kept."""
-    return embedding.embed([piece])[0]
+def _centred(vectors, mean):
+    vectors = vectors - mean
+    lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(lengths > 0, lengths, 1)
 
 
 class _Meaning:
-    """Each passage's pieces as unit vectors, taken from the corpus's mean: every passage is
-    about CELMoDs in myeloma, and what they share would otherwise dominate every similarity."""
+    """How near in meaning each passage comes to a question. Each word piece of the question is
+    matched with the passage's piece nearest to it, both as the sentence model reads them in
+    their context, and the matches are averaged, weighted by how rare the piece is among the
+    commentary's sentences: BERTScore's recall with idf weights (Zhang et al., 2020). So
+    "by mouth" meets "oral" and "worn-out T cells" meets "exhausted T-cell", where one vector a
+    passage blurs a sentence that answers into the rest. The vectors are taken from the mean
+    of the commentary's: every passage is about CELMoDs in myeloma, and what they share would
+    otherwise dominate every similarity. Punctuation weighs nothing.
 
-    def __init__(self, passages):
-        pieces = [(number, piece) for number, p in enumerate(passages) for piece in _pieces(p.text)]
-        self.owners = np.array([number for number, _ in pieces])
-        self.count = len(passages)
-        vectors = np.array([_piece_vector(_phases_in_digits(piece)) for _, piece in pieces])
+    On ask_sets/ this ranks first more often than the passages' pooled vectors (best sentence,
+    pair or whole: 65%), than BM25 (52%), and than either fused with BM25 by reciprocal rank
+    fusion (57%, or 66% with these matches); see docs/architecture.md."""
+
+    def __init__(self, texts):
+        encoded = [_passage_vectors(text) for text in texts]
+        vectors = np.concatenate([vectors for _, vectors in encoded])
         self.mean = vectors.mean(axis=0)
-        self.vectors = self._centred(vectors)
+        self.vectors = _centred(vectors, self.mean)
+        self.starts = np.cumsum([0] + [len(vectors) for _, vectors in encoded[:-1]])
+        sentences = [
+            set(embedding.pieces(sentence))
+            for text in texts
+            for sentence in _SENTENCE_END.split(text)
+        ]
+        self.sentence_count = len(sentences)
+        self.sentences_with = Counter(piece for sentence in sentences for piece in sentence)
 
-    def _centred(self, vectors):
-        vectors = vectors - self.mean
-        lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)
-        return vectors / np.where(lengths > 0, lengths, 1)  # a lone passage is its own mean
+    def weight(self, piece):
+        """The piece's inverse sentence frequency (as BM25 weighs a word), 0 for punctuation."""
+        if not any(character.isalnum() for character in piece):
+            return 0.0
+        having = self.sentences_with[piece]
+        return math.log(1 + (self.sentence_count - having + 0.5) / (having + 0.5))
 
     def similarities(self, question):
-        question = self._centred(embedding.embed([_phases_in_digits(question)])[0])
-        best = np.full(self.count, -1.0)
-        np.maximum.at(best, self.owners, self.vectors @ question)
-        return best
+        pieces, vectors = embedding.token_vectors(question)
+        weights = np.array([self.weight(piece) for piece in pieces])
+        if not weights.any():
+            return np.zeros(len(self.starts))
+        matches = _centred(vectors, self.mean) @ self.vectors.T  # question pieces x passages'
+        nearest = np.maximum.reduceat(matches, self.starts, axis=1)  # each piece's best a passage
+        return weights @ nearest / weights.sum()
 
 
 class _Index:
@@ -202,7 +230,11 @@ class _Index:
         self.words = [set(words) for words in tokens]
         self.retriever = bm25s.BM25()
         self.retriever.index(tokens, show_progress=False)
-        self.meaning = _Meaning(passages) if embedding.available() else None
+        self.meaning = (
+            _Meaning([abbreviations.spelled_out(p.text) for p in passages])
+            if embedding.available()
+            else None
+        )
 
 
 _indexes = {}  # activity id: (content version, index)
@@ -255,12 +287,6 @@ def _highlight(text, stems, abbreviations):
     return mark_safe("".join(pieces))  # every piece above is escaped
 
 
-def _ranks(scores):
-    """1 for the best; passages scoring alike share a rank, so a ranking that cannot tell them
-    apart (no word of the question in any) adds nothing to the fusion."""
-    return 1 + (scores[None, :] > scores[:, None]).sum(axis=1)
-
-
 def ask(activity, question, *, version, limit=MAX_PASSAGES):
     """The answer to the question from the commentary (see `Answer`). `version` names the
     content as it is now: the index is rebuilt when it changes."""
@@ -270,19 +296,22 @@ def ask(activity, question, *, version, limit=MAX_PASSAGES):
     words = index.retriever.get_scores(query)
     if index.meaning is None:
         # Words alone cannot tell an answer from a passage that shares a word with the question
-        # (see WORDS_COVER): as before the sentence model, any match answers.
-        meaning, fused = None, words
+        # (see STANDS_OUT): as before the sentence model, any match answers.
+        meaning, ranking = None, words
         covered = words.max() > 0
     else:
-        meaning = index.meaning.similarities(question)
-        fused = 1 / (RRF_K + _ranks(words)) + 1 / (RRF_K + _ranks(meaning))
-        covered = words.max() >= WORDS_COVER or meaning.max() >= MEANING_COVER
+        # Meaning ranks (see _Meaning for why words do not join the ranking); words still
+        # decide what is covered, with meaning, and put first a passage holding them all.
+        meaning = ranking = index.meaning.similarities(index.abbreviations.spelled_out(question))
+        meaning = meaning - np.median(meaning)  # how far each passage stands out
+        covered = meaning.max() >= STANDS_OUT
     # A passage holding every word of the question (its stopwords aside) answers it, however
-    # short the question: a search by a term of the commentary ("EXCALIBER", "cereblon") scores
-    # low on BM25 (one word) and on meaning (no sentence), yet is plainly covered. On ask_sets/
-    # no unanswerable question has all its words in one passage (nor any answerable one), so
-    # the rule moves neither rate. Such passages come first: the fusion alone ranks the
-    # passage on SUCCESSOR-1 above the only one that names EXCALIBER.
+    # short the question: a search by a term of the commentary ("cereblon") may not stand out
+    # in meaning, yet is plainly covered, and a search by the commentary's words ("grade 3/4
+    # neutropenia mezigdomide 76%") wants the passage that has them all first. On ask_sets/
+    # no unanswerable question has all its words in one passage; one answerable question does
+    # ("Which is the more potent CELMoD...": "potently" in the cereblon passage), and the
+    # rule costs it its first place.
     stems = set(query)
     holding_all = {n for n, passage_words in enumerate(index.words) if stems <= passage_words}
     covered = covered or bool(holding_all)
@@ -291,10 +320,10 @@ def ask(activity, question, *, version, limit=MAX_PASSAGES):
         """A passage after the first is quoted only when it is a good match itself."""
         if words[number] > 0 and words[number] >= words.max() * MIN_SHARE_OF_BEST:
             return True
-        return meaning is not None and meaning[number] >= MEANING_COVER
+        return meaning is not None and meaning[number] >= STANDS_OUT
 
     best = sorted(
-        (int(n) for n in np.argsort(-fused, kind="stable")), key=lambda n: n not in holding_all
+        (int(n) for n in np.argsort(-ranking, kind="stable")), key=lambda n: n not in holding_all
     )
     if covered:
         chosen = best[:1] + [n for n in best[1:limit] if on_its_own(n)]

