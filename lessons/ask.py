@@ -1,16 +1,15 @@
 """Ask the commentary: a learner's question answered with the faculty's own words.
 
 The answer is made of passages quoted exactly from the lessons; no text is generated. Passages
-are ranked twice, by their words (BM25, bm25s; abbreviations the activity defines match their
-long forms both ways) and by meaning (a sentence model, `lessons.embedding`, comparing the
-question with each sentence and each pair of neighbouring sentences, a passage taking its best),
-and the two rankings are fused; a passage holding every word of the question comes first.
-When none of these finds a good enough match the answer says the commentary does not cover the
-question. Without the sentence model, words alone rank.
+are ranked by meaning, each word piece of the question matched with the passage's nearest in a
+sentence model's vectors (`_Meaning`, `lessons.embedding`); a passage holding every word of the
+question (BM25's words, bm25s; abbreviations the activity defines match their long forms both
+ways) comes first. When no passage stands out in meaning and none holds every word, the answer
+says the commentary does not cover the question. Without the sentence model, words alone rank.
 
 The index is built from the database once per process and content version (the caller passes
-the page cache's), so any content edit rebuilds it; the passages' embeddings are kept by their
-text, so a rebuild embeds only what changed.
+the page cache's), so any content edit rebuilds it; the passages' vectors are kept by their
+text, so a rebuild reads only what changed.
 `manage.py evaluate_ask` measures it on the project's question sets (`ask_sets/`).
 """
 
@@ -162,7 +161,7 @@ class Answer:
     quotes: list = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)  # about 60 MB at most; this activity's 14 take 3 MB
 def _passage_vectors(text):
     """A passage's pieces and their vectors, kept across rebuilds of the index: an edit reads
     again only the passages it changed, and a content version renewed with no edit (every

@@ -195,6 +195,8 @@ def test_the_evaluation_sets_are_answered_above_their_floors(activity):
     # worse unseen.
     call_command("evaluate_ask", min_top1=0.75, min_abstention=0.85, stdout=out)
     lines = out.getvalue().splitlines()
+    assert re.fullmatch(r"top-1: \d+/64 \(\d+%\)", lines[1])  # the sets as the issue asks:
+    assert re.fullmatch(r'abstention: \d+/33 \(\d+%\) said "not covered"', lines[3])  # >= 30, 15
     assert lines[0] == "Ranked by words and meaning."
     assert [line.split(":")[0] for line in lines[1:]] == [
         "top-1",
