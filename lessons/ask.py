@@ -264,6 +264,7 @@ def _build_index(activity):
         )
         for lesson in lessons
         for paragraph in lesson.paragraphs.all()
+        if paragraph.text.strip()  # a blank paragraph answers nothing, and has no pieces
     ]
     abbreviations = list(activity.abbreviations.values_list("short", "long"))
     return _Index(passages, _Abbreviations(abbreviations)) if passages else None

@@ -337,6 +337,14 @@ def test_the_index_follows_changes_to_the_commentary(activity):
     assert [a.passage.text for a in answers] == [paragraph.text]
 
 
+def test_a_blank_paragraph_is_passed_over(activity):
+    Paragraph.objects.filter(lesson__order=4, order=4).update(text="  ")  # the last
+    answer = ask(activity, "What are the SUCCESSOR-1 and SUCCESSOR-2 trials?")
+    assert answer.covered
+    assert "SUCCESSOR-1" in answer.quotes[0].passage.text
+    assert all(quote.passage.text.strip() for quote in answer.quotes)
+
+
 def test_the_abbreviations_are_content_that_staff_can_change(activity):
     def abbreviated_only():
         """Passages found for the long form, where the abbreviation is marked as matching."""
