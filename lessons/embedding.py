@@ -26,6 +26,7 @@ VOCABULARY = Path(__file__).parent / "data" / "minilm-vocab.txt"
 # The length sentence-transformers gives this model; a longer text is read in windows of it.
 MAX_TOKENS = 256
 DIMENSIONS = 384
+UNKNOWN = "[UNK]"  # the piece of a word the vocabulary cannot spell
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _WORD_OR_MARK = re.compile(r"[^\W_]+|[^\s]")  # each punctuation mark is a word of its own
 
@@ -38,7 +39,7 @@ class _WordPiece:
         self.tokens = path.read_text().splitlines()
         self.ids = {token: i for i, token in enumerate(self.tokens)}
         self.unknown, self.first, self.last = (
-            self.ids["[UNK]"],
+            self.ids[UNKNOWN],
             self.ids["[CLS]"],
             self.ids["[SEP]"],
         )

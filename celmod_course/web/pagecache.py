@@ -49,6 +49,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -176,11 +177,18 @@ def content_memo(name, compute):
 
 
 def content_changed(**kwargs):
-    cache.delete(CONTENT_VERSION)
+    _renew(CONTENT_VERSION)
 
 
 def others_wrote(**kwargs):
-    cache.delete(SHARED_VERSION)
+    _renew(SHARED_VERSION)
+
+
+def _renew(key):
+    """A new version now, and again once the write commits: a page read meanwhile saw the rows
+    as they were, and may have made a version of its own for them."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def learner_wrote(sender, instance, update_fields=None, **kwargs):

@@ -2,15 +2,17 @@
 
 import re
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from celmod_course.web.reading import QUESTIONS_PER_MINUTE
-from lessons.models import LessonCompletion
+from lessons.models import LessonCompletion, Paragraph
 from quiz.models import Comment
 from tests.conftest import AMA, PASSWORD, make_learner
 from tests.html import block_texts
@@ -265,3 +267,28 @@ def test_each_warm_lesson_page_carries_a_csrf_token_of_its_own_that_its_form_acc
     response = client.post(complete, {"csrfmiddlewaretoken": tokens[0], "opened": opened})
     assert response.status_code == 302  # recorded, not a CSRF failure
     assert LessonCompletion.objects.get(learner=learner, lesson=lessons[0]).opened_at is not None
+
+
+def read_in_another_connection(url):
+    """The page's text as another request reads it, on a connection of its own."""
+
+    def read():
+        try:
+            return " ".join(block_texts(Client().get(url)))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(read).result()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_while_an_edit_commits_is_not_kept_past_the_commit(activity, lessons):
+    url = lessons[1].get_absolute_url()
+    paragraph = Paragraph.objects.get(lesson=lessons[1], order=1)
+    with transaction.atomic():
+        paragraph.text = paragraph.text.replace("EXCALIBER", "EXCALIBUR")
+        paragraph.save()
+        # Another request reads the lesson meanwhile, as it was, and keeps the page.
+        assert "EXCALIBER Maintenance" in read_in_another_connection(url)
+    assert "EXCALIBUR Maintenance" in " ".join(block_texts(Client().get(url)))
