@@ -315,10 +315,10 @@ def ask(activity, question, *, version, limit=MAX_PASSAGES):
         meaning, ranking = None, words
         covered = words.max() > 0
     else:
-        # Meaning ranks (see _Meaning for why words do not join the ranking); words still
-        # decide what is covered, with meaning, and put first a passage holding them all.
-        meaning = ranking = index.meaning.similarities(index.abbreviations.spelled_out(question))
-        meaning = meaning - np.median(meaning)  # how far each passage stands out
+        # Meaning ranks (see _Meaning for why words do not join the ranking); words still put
+        # first, and count as covered, a passage holding them all (below).
+        meaning = index.meaning.similarities(index.abbreviations.spelled_out(question))
+        ranking = meaning = meaning - np.median(meaning)  # how far each passage stands out
         # One word stands out further by chance (few pieces to average): words the commentary
         # does not treat ("price", "pregnancy", "infection") stand out by 0.18 to 0.22, its own
         # in other words ("tiredness", "diarrhoea") by 0.33 and more; twice STANDS_OUT parts them.
@@ -327,9 +327,9 @@ def ask(activity, question, *, version, limit=MAX_PASSAGES):
     # short the question: a search by a term of the commentary ("cereblon") may not stand out
     # in meaning, yet is plainly covered, and a search by the commentary's words ("grade 3/4
     # neutropenia mezigdomide 76%") wants the passage that has them all first. On ask_sets/
-    # no unanswerable question has all its words in one passage; one answerable question does
-    # ("Which is the more potent CELMoD...": "potently" in the cereblon passage), and the
-    # rule costs it its first place.
+    # no unanswerable question has all its words in one passage; two answerable ones do, one
+    # in the passage that answers it, the other ("Which is the more potent CELMoD...") in the
+    # cereblon passage ("potently"), which the rule puts first wrongly.
     holding_all = {n for n, passage_words in enumerate(index.words) if stems <= passage_words}
     covered = covered or bool(holding_all)
 
