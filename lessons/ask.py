@@ -82,9 +82,9 @@ _WORD = re.compile(r"\w+")
 _stemmer = Stemmer.Stemmer("english")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _PHASE = re.compile(r"\b(phase\s+)(iv|i{1,3})(?=[ab]?\b)", re.IGNORECASE)
-# An abbreviation ({} is its pattern), or its plural: a word of its own, not inside a
-# hyphenated code (the spelling out below reads it so too).
-_ABBREVIATION = r"(?<![\w-]){}s?\b"
+# An abbreviation ({} is its pattern) as a word of its own, plural or not, not inside a
+# hyphenated code; the plural "s" is left to whoever reads it.
+_ABBREVIATION = r"(?<![\w-]){}(?=s?\b)"
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])")
 
 
@@ -104,7 +104,7 @@ class _Abbreviations:
         self.long_forms = {}  # each abbreviation's first long form, for the sentence model
         for short, long in rows:
             self.long_forms.setdefault(short.lower(), long)
-            forms.setdefault(short, [_ABBREVIATION.format(re.escape(short))]).append(
+            forms.setdefault(short, [_ABBREVIATION.format(re.escape(short)) + "s?"]).append(
                 rf"\b{re.escape(long)}s?\b"
             )
         self.patterns = [
@@ -113,7 +113,7 @@ class _Abbreviations:
         ]
         shorts = sorted(forms, key=len)[::-1]  # the longest first, where one holds another
         self.shorts = re.compile(
-            "|".join(rf"(?<![\w-]){re.escape(short)}(?=s?\b)" for short in shorts) or r"(?!)",
+            "|".join(_ABBREVIATION.format(re.escape(short)) for short in shorts) or r"(?!)",
             re.IGNORECASE,
         )
 
